@@ -118,7 +118,7 @@ class EpisodeBatch:
     Attributes
     ----------
     states, actions : ndarray of int, shape (N, T)
-        :math:`S_t` and :math:`A_t`; after an episode ends they repeat its last state.
+        :math:`S_t` and :math:`A_t`; past an episode's end, padding (masked out).
     rewards : ndarray, shape (N, T)
         :math:`R_{t+1}`, 0 after the end.
     mask : ndarray of bool, shape (N, T)
@@ -183,26 +183,31 @@ def sample_episodes(mdp: TabularMDP, policy, theta: np.ndarray, inputs: np.ndarr
     cumulative_P = np.cumsum(mdp.P, axis=2)
     shared_pi = policy.table(theta, inputs) if theta.ndim == 1 else None
     state = categorical_sample(np.broadcast_to(mdp.d0, (n_episodes, mdp.n_states)), rng)
-    alive = ~mdp.terminal[state]
-    states, actions, rewards, masks = [], [], [], []
+    running = np.flatnonzero(~mdp.terminal[state])  # only running episodes are simulated
+    steps: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for _ in range(max_steps):
-        if not alive.any():
+        if running.size == 0:
             break
-        probs = shared_pi[state] if shared_pi is not None else policy.probs(theta, inputs[state])
-        action = categorical_sample(probs, rng)
-        u = rng.random(n_episodes)[:, None]
-        next_state = np.minimum((u >= cumulative_P[state, action]).sum(axis=1), mdp.n_states - 1)
-        states.append(state)
-        actions.append(action)
-        rewards.append(np.where(alive, mdp.R[state, action], 0.0))
-        masks.append(alive)
-        state = np.where(alive, next_state, state)
-        alive = alive & ~mdp.terminal[state]
-    def stack(columns: list[np.ndarray], dtype: type) -> np.ndarray:
-        return np.stack(columns, axis=1) if columns else np.zeros((n_episodes, 0), dtype=dtype)
-
-    return EpisodeBatch(stack(states, int), stack(actions, int), stack(rewards, float),
-                        stack(masks, bool), alive.copy())
+        s = state[running]
+        probs = shared_pi[s] if shared_pi is not None else policy.probs(theta[running], inputs[s])
+        a = categorical_sample(probs, rng)
+        u = rng.random(running.size)[:, None]
+        next_s = np.minimum((u >= cumulative_P[s, a]).sum(axis=1), mdp.n_states - 1)
+        steps.append((running, s, a, mdp.R[s, a]))
+        state[running] = next_s
+        running = running[~mdp.terminal[next_s]]
+    T = len(steps)
+    states = np.empty((n_episodes, T), dtype=int)
+    actions = np.zeros((n_episodes, T), dtype=int)
+    rewards = np.zeros((n_episodes, T))
+    mask = np.zeros((n_episodes, T), dtype=bool)
+    for t, (episodes, s, a, r) in enumerate(steps):
+        states[:, t] = state if t == 0 else states[:, t - 1]  # padding: the last state
+        states[episodes, t], actions[episodes, t], rewards[episodes, t] = s, a, r
+        mask[episodes, t] = True
+    truncated = np.zeros(n_episodes, dtype=bool)
+    truncated[running] = True
+    return EpisodeBatch(states, actions, rewards, mask, truncated)
 
 
 def _scores(policy, theta: np.ndarray, inputs: np.ndarray, batch: EpisodeBatch) -> np.ndarray:
@@ -416,14 +421,14 @@ def reinforce(mdp: TabularMDP, policy, theta0: np.ndarray, inputs: np.ndarray, a
         G = returns_to_go(batch.rewards, gamma)
         if update == "per-step":
             for t in range(batch.states.shape[1]):
-                active = batch.mask[:, t]
-                s, a = batch.states[:, t], batch.actions[:, t]
-                delta = G[:, t]
+                r = np.flatnonzero(batch.mask[:, t])  # the runs whose episode is still going
+                s, a = batch.states[r, t], batch.actions[r, t]
+                delta = G[r, t]
                 if learned:
-                    delta = delta - np.sum(w * x_v[s], axis=1)
-                    w += (alpha_w * delta * active)[:, None] * x_v[s]
-                score = policy.grad_log_prob(theta, inputs[s], a)
-                theta += (alpha * gamma**t * delta * active)[:, None] * score
+                    delta = delta - np.sum(w[r] * x_v[s], axis=1)
+                    w[r] += (alpha_w * delta)[:, None] * x_v[s]
+                score = policy.grad_log_prob(theta[r], inputs[s], a)
+                theta[r] += (alpha * gamma**t * delta)[:, None] * score
         else:
             if baseline == "mean":
                 b = leave_one_out_mean_baseline(batch, gamma, group_size=M)
