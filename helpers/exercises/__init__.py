@@ -1,0 +1,77 @@
+"""Checks for the notebooks' exercises: friendly feedback, never a bare ``AssertionError``.
+
+Each notebook has its own module (``helpers.exercises.theorem`` for notebook 01,
+``helpers.exercises.demand`` for 02, ...) whose ``check_*`` functions return a
+:class:`Feedback`. A notebook cell that ends with a check shows ✅ or ❌ and a
+sentence that says what is right or what to look at next.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The result of checking an answer.
+
+    Attributes
+    ----------
+    correct : bool
+    message : str
+        What is right, or a hint towards what is wrong.
+    """
+
+    correct: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.correct
+
+    def __repr__(self) -> str:
+        return f"{'✅ Correct' if self.correct else '❌ Not yet'}: {self.message}"
+
+    def _repr_markdown_(self) -> str:
+        return f"{'✅ **Correct**' if self.correct else '❌ **Not yet**'}: {self.message}"
+
+
+def compare_numbers(answer: object, expected: np.ndarray | float, *, name: str = "your answer",
+                    rtol: float = 1e-6, atol: float = 1e-9, success: str = "") -> Feedback:
+    """Compare a numeric answer with the expected value, with hints on shape, sign and size.
+
+    Parameters
+    ----------
+    answer : array_like
+        What the learner computed.
+    expected : array_like
+        The correct value.
+    name : str
+        How to call the answer in the feedback.
+    rtol, atol : float
+        Tolerances as in :func:`numpy.allclose`.
+    success : str
+        Extra text for a correct answer (what it means).
+    """
+    expected = np.asarray(expected, dtype=float)
+    try:
+        value = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return Feedback(False, f"{name} should be a number or an array of numbers, got {answer!r}.")
+    if value.shape != expected.shape:
+        if value.size == expected.size:
+            value = value.reshape(expected.shape)
+        else:
+            return Feedback(False, f"{name} has shape {value.shape}; expected shape {expected.shape}.")
+    if not np.all(np.isfinite(value)):
+        return Feedback(False, f"{name} contains NaN or infinity; look for a division by zero.")
+    if np.allclose(value, expected, rtol=rtol, atol=atol):
+        return Feedback(True, f"{name} = {np.array2string(value, precision=4)}. {success}".strip())
+    if np.allclose(value, -expected, rtol=rtol, atol=atol) and np.any(expected != 0):
+        return Feedback(False, f"{name} has the right size but the wrong sign.")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.linalg.norm(value) / np.linalg.norm(expected)
+    if np.isfinite(ratio) and ratio > 0 and np.allclose(value, ratio * expected, rtol=1e-3, atol=atol):
+        return Feedback(False, f"{name} points the right way but is {ratio:.3g} times too large.")
+    return Feedback(False, f"{name} = {np.array2string(value, precision=4)} is not right yet.")
