@@ -219,7 +219,7 @@ def _scores(policy, theta: np.ndarray, inputs: np.ndarray, batch: EpisodeBatch) 
 
 def reinforce_estimates(policy, theta: np.ndarray, inputs: np.ndarray, batch: EpisodeBatch,
                         gamma: float = 1.0, baseline: float | np.ndarray | None = None,
-                        reward_to_go: bool = True) -> np.ndarray:
+                        reward_to_go: bool = True, discount_weighting: bool = True) -> np.ndarray:
     r"""One REINFORCE gradient estimate per episode, shape (N, d).
 
     With ``reward_to_go`` (the default; Sutton & Barto's REINFORCE):
@@ -243,6 +243,10 @@ def reinforce_estimates(policy, theta: np.ndarray, inputs: np.ndarray, batch: Ep
         b(s) by state, a constant, or one value per step; it must not depend on
         the action (that is what keeps the estimate unbiased).
     reward_to_go : bool
+    discount_weighting : bool
+        Keep the :math:`\gamma^t` factor (the default). Without it the estimate is
+        biased when γ < 1: it weights late steps as if they counted fully. Offered
+        to show that bias, not to use.
     """
     gamma = check_discount("gamma", gamma)
     theta = check_theta("theta", theta, policy.n_params)
@@ -250,7 +254,8 @@ def reinforce_estimates(policy, theta: np.ndarray, inputs: np.ndarray, batch: Ep
     T = batch.states.shape[1]
     b = _baseline_values(baseline, batch)
     if reward_to_go:
-        weights = gamma ** np.arange(T) * (returns_to_go(batch.rewards, gamma) - b)
+        discounts = gamma ** np.arange(T) if discount_weighting else np.ones(T)
+        weights = discounts * (returns_to_go(batch.rewards, gamma) - b)
     else:
         weights = np.broadcast_to(batch.returns(gamma)[:, None] - b, batch.states.shape)
     return np.einsum("nt,ntd->nd", weights * batch.mask, scores)
@@ -321,7 +326,7 @@ def reinforce(mdp: TabularMDP, policy, theta0: np.ndarray, inputs: np.ndarray, a
               n_episodes: int, rng: np.random.Generator, *, n_runs: int = 1,
               update: str = "per-step", batch_size: int = 1, baseline: str = "none",
               alpha_w: float | None = None, value_features: np.ndarray | None = None,
-              max_steps: int = 10_000) -> History:
+              max_steps: int = 10_000, discount_weighting: bool = True) -> History:
     r"""Train REINFORCE on a tabular problem, ``n_runs`` independent runs at once.
 
     ``update="per-step"`` follows Sutton & Barto's pseudocode (sections 13.3, 13.4):
@@ -367,6 +372,9 @@ def reinforce(mdp: TabularMDP, policy, theta0: np.ndarray, inputs: np.ndarray, a
         Features of :math:`\hat v(s, w) = w^\top x_v(s)`; one-hot states by default.
     max_steps : int
         Episodes longer than this are truncated (see :class:`History`).
+    discount_weighting : bool
+        Keep the :math:`\gamma^t` factor of the update (the default); ``False``
+        drops it, as many tutorials silently do, to show what that changes.
 
     Returns
     -------
@@ -428,7 +436,8 @@ def reinforce(mdp: TabularMDP, policy, theta0: np.ndarray, inputs: np.ndarray, a
                     delta = delta - np.sum(w[r] * x_v[s], axis=1)
                     w[r] += (alpha_w * delta)[:, None] * x_v[s]
                 score = policy.grad_log_prob(theta[r], inputs[s], a)
-                theta[r] += (alpha * gamma**t * delta)[:, None] * score
+                discount = gamma**t if discount_weighting else 1.0
+                theta[r] += (alpha * discount * delta)[:, None] * score
         else:
             if baseline == "mean":
                 b = leave_one_out_mean_baseline(batch, gamma, group_size=M)
@@ -436,7 +445,8 @@ def reinforce(mdp: TabularMDP, policy, theta0: np.ndarray, inputs: np.ndarray, a
                 b = np.sum(np.repeat(w, M, axis=0)[:, None, :] * x_v[batch.states], axis=2)
             else:
                 b = None
-            estimates = reinforce_estimates(policy, episode_theta, inputs, batch, gamma, b)
+            estimates = reinforce_estimates(policy, episode_theta, inputs, batch, gamma, b,
+                                            discount_weighting=discount_weighting)
             if learned:
                 delta = (G - b) * batch.mask
                 step_w = np.einsum("nt,ntk->nk", delta, x_v[batch.states])
