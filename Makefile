@@ -1,0 +1,68 @@
+# Policy Gradient Notebooks
+#
+#   make lab    open the notebooks in JupyterLab (creates .venv on first use)
+#   make test   run every test: unit tests, notebooks (nbval), the browser test
+#
+# Extras: make notebooks | bench | lint | clean | help
+# Both main commands create the environment in .venv from pyproject.toml when it
+# is missing, and install it again whenever pyproject.toml changes.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN ?= $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# Extra options for JupyterLab, e.g. make lab LAB_ARGS="--port=8899 --no-browser"
+LAB_ARGS ?=
+# Extra options for pytest, e.g. make test PYTEST_ARGS="-x -k grid"
+PYTEST_ARGS ?=
+# Notebooks for `make notebooks` (default: every notebooks/*.ipynb)
+NOTEBOOKS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help venv lab test notebooks bench lint clean
+
+help:
+	@echo "make lab        open the notebooks in JupyterLab (LAB_ARGS=... for more options)"
+	@echo "make test       run the unit tests, the notebooks (nbval) and the browser test"
+	@echo "make notebooks  re-execute notebooks/*.ipynb in place (NOTEBOOKS=... for some)"
+	@echo "make bench      run the speed measurements in benchmarks/"
+	@echo "make lint       check the code with ruff"
+	@echo "make clean      remove .venv and caches"
+
+# The environment: created once, reinstalled when pyproject.toml is newer than the stamp.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# exec: the recipe's shell becomes JupyterLab, so a signal reaches it directly.
+lab: $(STAMP)
+	exec $(BIN)/jupyter lab --ip=127.0.0.1 --notebook-dir=notebooks $(LAB_ARGS)
+
+# --nbval only adds the *.ipynb files (in notebooks/) as tests; *.py tests are unaffected.
+test: $(STAMP)
+	$(BIN)/python -m pytest --nbval --nbval-current-env $(PYTEST_ARGS)
+
+notebooks: $(STAMP)
+	$(BIN)/python tools/run_notebooks.py $(NOTEBOOKS)
+
+bench: $(STAMP)
+	@set -e; ran=0; \
+	for script in benchmarks/*.py; do \
+		[ -f "$$script" ] || continue; \
+		case "$$(basename "$$script")" in _*) continue;; esac; \
+		echo "== $$script"; \
+		$(BIN)/python "$$script"; \
+		ran=1; \
+	done; \
+	[ "$$ran" = 1 ] || echo "No benchmarks/*.py: nothing to run."
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
