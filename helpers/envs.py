@@ -268,7 +268,8 @@ class WindyHighway(TabularEnv):
             raise ValueError(f"reward_shift must be finite, got {reward_shift!r}")
         self.reward_shift = float(reward_shift)
         self.start_col = (self.n_cols - 1) // 2 if start_col is None else start_col
-        if not 0 <= self.start_col < self.n_cols:
+        if isinstance(self.start_col, bool) or int(self.start_col) != self.start_col \
+                or not 0 <= self.start_col < self.n_cols:
             raise ValueError(f"start_col must be in 0..{self.n_cols - 1}, got {start_col!r}")
         self.gamma = gamma
         self.n_states = self.n_rows * self.n_cols
@@ -362,7 +363,7 @@ class ShortCorridor(TabularEnv):
     -----
     With p = π(right), the value of the start is
     :math:`J(p) = v_\pi(s_0) = \frac{2p - 4}{p(1 - p)}`, largest at
-    :math:`p^* = 2 - \sqrt 2 \approx 0.586` where :math:`J = -(3 + 2\sqrt 2) \approx -11.66`
+    :math:`p^* = 2 - \sqrt 2 \approx 0.586` where :math:`J = -(6 + 4\sqrt 2) \approx -11.66`
     (:func:`short_corridor_value`).
     """
 

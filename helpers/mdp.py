@@ -222,7 +222,15 @@ def objective(mdp: TabularMDP, policy: DifferentiablePolicy, theta: np.ndarray,
         The policy's input for every state, indexed by state first (for example
         ``env.policy_inputs()``).
     """
-    return expected_return(mdp, policy.table(theta, inputs))
+    return expected_return(mdp, policy.table(_single_theta(policy, theta), inputs))
+
+
+def _single_theta(policy: DifferentiablePolicy, theta: np.ndarray) -> np.ndarray:
+    """θ as a checked array of shape (d,): the exact solvers take one θ at a time."""
+    theta = check_theta("theta", theta, policy.n_params)
+    if theta.ndim != 1:
+        raise ValueError(f"theta must have shape (d,) = ({policy.n_params},), got {theta.shape}")
+    return theta
 
 
 @dataclass(frozen=True)
@@ -238,7 +246,8 @@ class GradientTerms:
     grad_pi : ndarray, shape (S, A, d)
         :math:`\nabla \pi(a|s, \theta) = \pi(a|s, \theta) \nabla \ln \pi(a|s, \theta)`.
     eta : ndarray, shape (S,)
-        Expected visits :math:`\eta(s)` (undiscounted).
+        Expected visits :math:`\eta(s)` (undiscounted; NaN for a continuing task with γ < 1,
+        where episodes need not end).
     eta_discounted : ndarray, shape (S,)
         :math:`\sum_t \gamma^t \Pr(S_t = s)`, equal to ``eta`` when γ = 1.
     mu : ndarray, shape (S,)
@@ -278,12 +287,18 @@ def gradient_terms(mdp: TabularMDP, policy: DifferentiablePolicy, theta: np.ndar
     :math:`\nabla J(\theta) = \big(\sum_s \eta(s)\big) \sum_s \mu(s) \sum_a q_\pi(s, a)
     \nabla \pi(a|s, \theta)`, the constant being the expected episode length.
     """
-    theta = check_theta("theta", theta, policy.n_params)
+    theta = _single_theta(policy, theta)
     pi = policy.table(theta, inputs)
     grad_pi = pi[..., None] * policy.grad_log_table(theta, inputs)
     q = action_values(mdp, pi)
-    eta = visit_counts(mdp, pi)
-    eta_discounted = eta if mdp.gamma == 1.0 else visit_counts(mdp, pi, discounted=True)
+    eta_discounted = visit_counts(mdp, pi, discounted=True)
+    if mdp.gamma == 1.0:
+        eta = eta_discounted
+    else:
+        try:
+            eta = visit_counts(mdp, pi)
+        except ValueError:  # a continuing task: only the discounted weighting exists
+            eta = np.full(mdp.n_states, np.nan)
     mu = eta / eta.sum()
     return GradientTerms(
         pi=pi,

@@ -310,6 +310,7 @@ class GaussianPolicy:
 
     def log_std(self, theta: np.ndarray, x: np.ndarray) -> np.ndarray:
         r""":math:`\ln \sigma(s)`, fixed or :math:`\mathrm{clip}(\theta_\sigma^\top x(s), \pm 10)`."""
+        theta = check_theta("theta", theta, self.n_params)
         _, theta_sigma = self._split(theta)
         x = self._features(x)
         if theta_sigma is None:

@@ -191,8 +191,9 @@ def sample_episodes(mdp: TabularMDP, policy, theta: np.ndarray, inputs: np.ndarr
         s = state[running]
         probs = shared_pi[s] if shared_pi is not None else policy.probs(theta[running], inputs[s])
         a = categorical_sample(probs, rng)
-        u = rng.random(running.size)[:, None]
-        next_s = np.minimum((u >= cumulative_P[s, a]).sum(axis=1), mdp.n_states - 1)
+        cumulative = cumulative_P[s, a]
+        u = rng.random(running.size)[:, None] * cumulative[:, -1:]  # rows may sum to 1 - 1e-9
+        next_s = np.minimum((u >= cumulative).sum(axis=1), mdp.n_states - 1)
         steps.append((running, s, a, mdp.R[s, a]))
         state[running] = next_s
         running = running[~mdp.terminal[next_s]]
