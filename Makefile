@@ -38,9 +38,12 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# JupyterLab refuses to run as root unless told; containers often run as root.
+ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 # exec: the recipe's shell becomes JupyterLab, so a signal reaches it directly.
 lab: $(STAMP)
-	exec $(BIN)/jupyter lab --ip=127.0.0.1 --notebook-dir=notebooks $(LAB_ARGS)
+	exec $(BIN)/jupyter lab --ip=127.0.0.1 --notebook-dir=notebooks $(ROOT_ARGS) $(LAB_ARGS)
 
 # --nbval only adds the *.ipynb files (in notebooks/) as tests; *.py tests are unaffected.
 test: $(STAMP)

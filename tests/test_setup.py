@@ -259,8 +259,7 @@ def test_make_lab_serves_jupyterlab_on_localhost_with_a_token(tmp_path):
         f"--IdentityProvider.token={token}",
         "--LabApp.news_url=None",
     ]
-    if os.geteuid() == 0:
-        lab_args.append("--allow-root")
+    # As root, the Makefile adds --allow-root itself.
     # Use the environment running this test, as it is: `-o` keeps make from
     # reinstalling it, BIN points the recipe at its jupyter.
     command = [
