@@ -1,0 +1,269 @@
+r"""Checks for notebook 02's exercises (REINFORCE on the demand problem).
+
+Each ``check_*`` returns a :class:`~helpers.exercises.Feedback`: ✅ with what the
+answer means, or ❌ with a hint that names the usual slip (a missing factor p, the
+score of the other order, rewards where returns belong, the wrong θ for a step).
+
+The policy is :math:`\pi(\mathrm{MORE}|p, \theta) = \sigma(\theta p)`, whose score is
+
+.. math:: \frac{\partial}{\partial\theta} \ln \pi(a|p, \theta) = \big(a - \sigma(\theta p)\big)\, p,
+          \qquad a = 1 \text{ for MORE}, 0 \text{ for LESS}.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from helpers._validate import check_discount
+from helpers.dashboards.demand import (
+    LESS,
+    MORE,
+    best_return,
+    episode_update,
+    learning_runs,
+)
+from helpers.exercises import Feedback, compare_numbers
+from helpers.policies import sigmoid
+from helpers.reinforce import returns_to_go
+
+ACTIONS = {"MORE": MORE, "LESS": LESS}
+
+
+def _close(value: np.ndarray, target: np.ndarray | float, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
+    target = np.asarray(target, dtype=float)
+    return value.shape == target.shape and bool(np.allclose(value, target, rtol=rtol, atol=atol))
+
+
+def _as_array(answer: object, name: str) -> np.ndarray | Feedback:
+    """The answer as a float array, or a Feedback saying why it cannot be one."""
+    if answer is None:
+        return Feedback(False, f"{name} is still `None`: replace it with your computation.")
+    try:
+        value = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return Feedback(False, f"{name} should be a number or an array of numbers, got {answer!r}.")
+    return value
+
+
+def expected_score(p: float, theta: float, action: str = "MORE") -> float:
+    r"""The score :math:`\partial \ln \pi(a|p, \theta) / \partial\theta = (a - \sigma(\theta p))\, p`.
+
+    Raises
+    ------
+    ValueError
+        If ``action`` is not "MORE" or "LESS".
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"action must be 'MORE' or 'LESS', got {action!r}")
+    return float((ACTIONS[action] - sigmoid(theta * p)) * p)
+
+
+def check_score(answer: object, p: float = -2.0, theta: float = 0.5, action: str = "MORE") -> Feedback:
+    r"""Exercise 1: the score :math:`\nabla \ln \pi(a|p, \theta)` of one order, by hand.
+
+    Parameters
+    ----------
+    answer : float
+        The learner's :math:`\partial \ln \pi(a|p, \theta) / \partial \theta`.
+    p, theta : float
+        The change in demand and the policy parameter of the exercise.
+    action : {"MORE", "LESS"}
+    """
+    expected = expected_score(p, theta, action)
+    value = _as_array(answer, "your score")
+    if isinstance(value, Feedback):
+        return value
+    value = value.reshape(-1) if value.size == 1 else value
+    if value.size != 1:
+        return Feedback(False, f"the score of one order is one number (θ has one entry); "
+                               f"you gave {value.size} numbers.")
+    value = value.reshape(())
+    a = ACTIONS[action]
+    other = "LESS" if action == "MORE" else "MORE"
+    prob = sigmoid(theta * p) if a == MORE else 1.0 - sigmoid(theta * p)
+    if _close(value, expected):
+        return Feedback(True, f"∂ln π({action}|p={p:+g}, θ={theta:g})/∂θ = {expected:.4f}. Its sign "
+                              f"says which way θ must move to make {action} more likely at p = {p:+g}.")
+    if _close(value, a - sigmoid(theta * p)):
+        return Feedback(False, "close: you have (a − σ(θp)), the derivative with respect to the logit θp. "
+                               "By the chain rule ∂(θp)/∂θ = p: multiply by p.")
+    if _close(value, expected_score(p, theta, other)):
+        return Feedback(False, f"that is the score of {other}. For {action}, a = {a} in (a − σ(θp)) p.")
+    if _close(value, -expected):
+        return Feedback(False, "right size, wrong sign. The score is (a − σ(θp)) p, not (σ(θp) − a) p; "
+                               f"and mind the sign of p = {p:+g}.")
+    if _close(value, prob * expected):
+        return Feedback(False, "that is ∇π, the gradient of the probability itself. "
+                               "The score is ∇ln π = ∇π / π: divide by π(a|p, θ).")
+    return compare_numbers(value, expected, name="your score")
+
+
+def check_returns_to_go(answer: object, rewards: np.ndarray, gamma: float) -> Feedback:
+    r"""Exercise 2: the returns :math:`G_t = R_{t+1} + \gamma G_{t+1}` of one episode.
+
+    Parameters
+    ----------
+    answer : array_like, shape (T,)
+        The learner's :math:`G_0, \dots, G_{T-1}`.
+    rewards : array_like, shape (T,)
+        :math:`R_1, \dots, R_T` (``rewards[t]`` is :math:`R_{t+1}`).
+    gamma : float
+        The discount γ.
+    """
+    gamma = check_discount("gamma", gamma)
+    rewards = np.asarray(rewards, dtype=float)
+    expected = returns_to_go(rewards, gamma)
+    value = _as_array(answer, "your G")
+    if isinstance(value, Feedback):
+        return value
+    if value.shape != expected.shape:
+        return Feedback(False, f"your G has shape {value.shape}; there is one return per step, "
+                               f"so it should have shape {expected.shape}.")
+    if _close(value, expected):
+        return Feedback(True, f"G = {np.array2string(expected, precision=4)}. Each G_t counts only the "
+                              "rewards that come after A_t, so an action is credited with its consequences.")
+    T = len(rewards)
+    discounts = gamma ** np.arange(T)
+    if _close(value, rewards):
+        return Feedback(False, "these are the rewards R_{t+1} themselves. G_t adds every reward from "
+                               "R_{t+1} to the end of the episode, each discounted by γ per step of delay.")
+    if _close(value, np.cumsum(discounts * rewards)) or _close(value, np.cumsum(rewards)):
+        return Feedback(False, "you summed from the start of the episode up to t. G_t sums the other "
+                               "way, from t+1 to the end. Work backwards: G_{T-1} = R_T, then "
+                               "G_t = R_{t+1} + γ G_{t+1}.")
+    if _close(value, np.full(T, expected[0])):
+        return Feedback(False, "every step got the whole return G_0. Rewards that came before A_t "
+                               "cannot be its consequence: G_t starts at R_{t+1}.")
+    if gamma != 1.0 and _close(value, returns_to_go(rewards, 1.0)):
+        return Feedback(False, f"these are the undiscounted sums. With γ = {gamma:g}, a reward k steps "
+                               "after t counts γ^(k-1) times.")
+    if gamma != 1.0 and _close(value, [np.sum(discounts[t:] * rewards[t:]) for t in range(T)]):
+        return Feedback(False, "the discount should count from t, not from the start of the episode: "
+                               "R_{t+1} gets weight 1, R_{t+2} gets γ, and so on.")
+    return compare_numbers(value, expected, name="your G")
+
+
+def _per_step(theta: float, p: np.ndarray, actions: np.ndarray, weights: np.ndarray, alpha: float,
+              discounts: np.ndarray) -> float:
+    """Per-step updates θ += α d_t w_t (A_t − σ(θ p_t)) p_t, each scored at the current θ."""
+    for t in range(len(p)):
+        theta = theta + alpha * discounts[t] * weights[t] * (actions[t] - sigmoid(theta * p[t])) * p[t]
+    return float(theta)
+
+
+def _update_variants(theta: float, p: np.ndarray, actions: np.ndarray, rewards: np.ndarray,
+                     alpha: float, gamma: float) -> dict[str, float]:
+    """The usual slips in one episode's REINFORCE update, each as the θ it produces."""
+    T = len(p)
+    G = returns_to_go(rewards, gamma)
+    discounts = gamma ** np.arange(T)
+    return {
+        "fixed": float(theta + alpha * np.sum(discounts * G * (actions - sigmoid(theta * p)) * p)),
+        "rewards": _per_step(theta, p, actions, rewards, alpha, discounts),
+        "whole": _per_step(theta, p, actions, np.full(T, G[0]), alpha, discounts),
+        "no_discount": _per_step(theta, p, actions, G, alpha, np.ones(T)),
+    }
+
+
+UPDATE_CASES = (
+    # theta, p, actions, rewards, alpha, gamma
+    (0.5, (1.0, 2.0, -1.0), (MORE, LESS, LESS), (1.0, -1.0, 0.5), 0.1, 1.0),
+    (-0.3, (-2.0, -1.0, 1.0), (MORE, LESS, MORE), (-2.0, 0.5, 1.0), 0.5, 0.9),
+    (1.2, (2.0, 2.0, 1.0, -1.0), (MORE, MORE, LESS, LESS), (2.0, 2.0, -0.5, 0.5), 0.05, 0.8),
+)
+"""Episodes the REINFORCE-update check runs the learner's function on."""
+
+
+def check_reinforce_update(function: Callable[..., float] | None,
+                           cases: tuple = UPDATE_CASES) -> Feedback:
+    r"""Exercise 3: one episode's REINFORCE update, per step, as in Sutton & Barto.
+
+    The learner writes ``function(theta, p, actions, rewards, alpha, gamma) -> new θ``:
+    for t = 0, ..., T-1,
+
+    .. math:: \theta \leftarrow \theta + \alpha \gamma^t G_t \big(A_t - \sigma(\theta p_t)\big) p_t,
+
+    with each score taken at the current θ. It is called on each of ``cases``.
+    """
+    if function is None:
+        return Feedback(False, "`reinforce_update` is still `None`: define it as a function "
+                               "`def reinforce_update(theta, p, actions, rewards, alpha, gamma): ...`.")
+    if not callable(function):
+        return Feedback(False, f"pass the function itself (without calling it), got {function!r}.")
+    for theta, p, actions, rewards, alpha, gamma in cases:
+        p_arr, a_arr, r_arr = np.array(p), np.array(actions), np.array(rewards)
+        try:
+            result = function(theta, p_arr.copy(), a_arr.copy(), r_arr.copy(), alpha, gamma)
+        except Exception as error:  # the learner's code: report any failure as feedback
+            return Feedback(False, f"your function raised {type(error).__name__}: {error} "
+                                   f"(on θ = {theta}, p = {p}, actions = {actions}, rewards = {rewards}).")
+        value = _as_array(result, "the θ your function returns")
+        if isinstance(value, Feedback):
+            return Feedback(False, "your function returns `None`: end it with `return theta`.") \
+                if result is None else value
+        if value.size != 1:
+            return Feedback(False, "the function should return the new θ (one number), "
+                                   f"got shape {value.shape}.")
+        value = value.reshape(())
+        expected = episode_update(theta, p_arr, a_arr, r_arr, alpha, gamma)[-1].theta_after
+        if _close(value, expected):
+            continue
+        where = (f"(on θ = {theta}, p = {p}, actions = {actions}, rewards = {rewards}, "
+                 f"α = {alpha}, γ = {gamma})")
+        variants = _update_variants(theta, p_arr, a_arr, r_arr, alpha, gamma)
+        if _close(value, variants["fixed"]):
+            return Feedback(False, "you scored every step at the θ from before the episode. That is "
+                                   "the batch form; Sutton & Barto's per-step REINFORCE updates θ after "
+                                   "each step and scores the next step at the new θ. " + where)
+        if _close(value, variants["rewards"]):
+            return Feedback(False, "you weighted each step by its reward R_{t+1}; REINFORCE weights it by "
+                                   "the return G_t, everything that followed A_t. " + where)
+        if _close(value, variants["whole"]):
+            return Feedback(False, "you weighted every step by G_0; each step gets its own return G_t. "
+                                   + where)
+        if _close(value, variants["no_discount"]):
+            return Feedback(False, "the factor γ^t is missing from the step. It only matters when γ < 1, "
+                                   "which is why the first episode passed. " + where)
+        if _close(value, 2 * theta - expected):
+            return Feedback(False, "θ moved the wrong way: REINFORCE *adds* α γ^t G_t ∇ln π "
+                                   "(gradient ascent on J). " + where)
+        return Feedback(False, f"your function returned θ = {float(value):.4f}; expected {expected:.4f} "
+                               + where + ". Compare your steps with the table of one episode's update.")
+    return Feedback(True, f"your update agrees with Sutton & Barto's per-step REINFORCE on all {len(cases)} "
+                          "episodes, including ones with γ < 1.")
+
+
+def check_step_size(alpha: object, tolerance: float = 0.05, n_episodes: int = 100,
+                    n_runs: int = 100, seed: int = 1) -> Feedback:
+    r"""Exercise 4: a step size α that brings the mean exact J within ``tolerance`` of :math:`J^*`.
+
+    Runs ``n_runs`` REINFORCE runs of ``n_episodes`` episodes from θ = 0 with α
+    (:func:`helpers.dashboards.demand.learning_runs`) and compares the mean of
+    :math:`J(\theta_N)` over runs with :math:`J^* - \text{tolerance}`.
+    """
+    if alpha is None:
+        return Feedback(False, "`alpha` is still `None`: try a value, for example 0.01, and read the hint.")
+    try:
+        alpha = float(alpha)
+    except (TypeError, ValueError):
+        return Feedback(False, f"α should be a number, got {alpha!r}.")
+    if not np.isfinite(alpha) or alpha <= 0:
+        return Feedback(False, f"α must be a number > 0 (a step size), got {alpha!r}.")
+    runs = learning_runs(alpha, n_runs=n_runs, n_episodes=n_episodes, seed=seed)
+    J_best = best_return()
+    final = runs.J[:, -1]
+    gap = J_best - float(final.mean())
+    n_wrong = int(runs.wrong_way.sum())
+    summary = (f"with α = {alpha:.3g}, the mean J after {n_episodes} episodes is {final.mean():.3f}, "
+               f"{gap:.3f} below J* = {J_best:.3f}")
+    if gap <= tolerance:
+        return Feedback(True, f"{summary}. Any α from about 0.2 to 2 does it here: the window is a decade "
+                              "wide, and both its edges are there for a reason (a crawl below, "
+                              "wrong-way runs above).")
+    if n_wrong:
+        return Feedback(False, f"{summary}: {n_wrong} of {n_runs} runs were thrown to θ < 0, where J is "
+                               "flat and they stay. α is too large: try a smaller one.")
+    return Feedback(False, f"{summary}. Every run is still climbing: α is too small. Try a larger one "
+                           "(the α slider above shows how the curves change).")
