@@ -15,11 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from helpers._validate import check_discount, check_theta
+
+if TYPE_CHECKING:
+    from helpers.policies import DiscretePolicy
 
 _PROB_ATOL = 1e-9
 
@@ -196,19 +199,7 @@ def on_policy_distribution(mdp: TabularMDP, pi: np.ndarray) -> np.ndarray:
     return eta / eta.sum()
 
 
-class DifferentiablePolicy(Protocol):
-    """What the gradient solvers need of a policy (see :mod:`helpers.policies`)."""
-
-    n_params: int
-
-    def table(self, theta: np.ndarray, inputs: np.ndarray) -> np.ndarray:
-        """The table ``pi[s, a]``."""
-
-    def grad_log_table(self, theta: np.ndarray, inputs: np.ndarray) -> np.ndarray:
-        """The scores ``grad_log_pi[s, a, :]`` for every state and action."""
-
-
-def objective(mdp: TabularMDP, policy: DifferentiablePolicy, theta: np.ndarray,
+def objective(mdp: TabularMDP, policy: DiscretePolicy, theta: np.ndarray,
               inputs: np.ndarray) -> float:
     r"""The objective :math:`J(\theta)` of a parameterised policy, exactly.
 
@@ -225,7 +216,7 @@ def objective(mdp: TabularMDP, policy: DifferentiablePolicy, theta: np.ndarray,
     return expected_return(mdp, policy.table(_single_theta(policy, theta), inputs))
 
 
-def _single_theta(policy: DifferentiablePolicy, theta: np.ndarray) -> np.ndarray:
+def _single_theta(policy: DiscretePolicy, theta: np.ndarray) -> np.ndarray:
     """θ as a checked array of shape (d,): the exact solvers take one θ at a time."""
     theta = check_theta("theta", theta, policy.n_params)
     if theta.ndim != 1:
@@ -274,7 +265,7 @@ class GradientTerms:
         return float(self.eta.sum())
 
 
-def gradient_terms(mdp: TabularMDP, policy: DifferentiablePolicy, theta: np.ndarray,
+def gradient_terms(mdp: TabularMDP, policy: DiscretePolicy, theta: np.ndarray,
                    inputs: np.ndarray) -> GradientTerms:
     r"""Every term of the policy gradient theorem at θ (Sutton & Barto section 13.2).
 
@@ -312,7 +303,7 @@ def gradient_terms(mdp: TabularMDP, policy: DifferentiablePolicy, theta: np.ndar
     )
 
 
-def exact_gradient(mdp: TabularMDP, policy: DifferentiablePolicy, theta: np.ndarray,
+def exact_gradient(mdp: TabularMDP, policy: DiscretePolicy, theta: np.ndarray,
                    inputs: np.ndarray) -> np.ndarray:
     r"""The exact :math:`\nabla J(\theta)` by the policy gradient theorem.
 

@@ -20,6 +20,8 @@ of ±1e3 gives finite values and no overflow warning.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 
 from helpers._validate import check_positive_int, check_theta
@@ -57,6 +59,25 @@ def _check_actions(a: np.ndarray, n_actions: int) -> np.ndarray:
     if not np.issubdtype(a.dtype, np.integer) or np.any((a < 0) | (a >= n_actions)):
         raise ValueError(f"a must hold integer actions in 0..{n_actions - 1}, got {a!r}")
     return a
+
+
+class DiscretePolicy(Protocol):
+    """What the solvers and REINFORCE need of a policy over a finite set of actions."""
+
+    n_actions: int
+    n_params: int
+
+    def probs(self, theta: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """π(·|s, θ), shape (..., A)."""
+
+    def grad_log_prob(self, theta: np.ndarray, x: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """∇ln π(a|s, θ), shape (..., d)."""
+
+    def table(self, theta: np.ndarray, inputs: np.ndarray) -> np.ndarray:
+        """The table ``pi[s, a]``."""
+
+    def grad_log_table(self, theta: np.ndarray, inputs: np.ndarray) -> np.ndarray:
+        """The scores ``[s, a, :]`` of every state and action."""
 
 
 class _DiscretePolicy:

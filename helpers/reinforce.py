@@ -33,7 +33,7 @@ from helpers._validate import (
     check_theta,
 )
 from helpers.mdp import TabularMDP
-from helpers.policies import categorical_sample
+from helpers.policies import DiscretePolicy, GaussianPolicy, categorical_sample
 
 BASELINES = ("none", "mean", "learned")
 UPDATES = ("per-step", "batch")
@@ -75,7 +75,7 @@ class Episode:
         return len(self.actions)
 
 
-def run_episode(env: gym.Env, policy, theta: np.ndarray,
+def run_episode(env: gym.Env, policy: DiscretePolicy | GaussianPolicy, theta: np.ndarray,
                 features: np.ndarray | Callable[[object], np.ndarray],
                 rng: np.random.Generator, max_steps: int = 10_000) -> Episode:
     """Play one episode in a Gymnasium environment, one step at a time.
@@ -147,7 +147,7 @@ class EpisodeBatch:
         return len(self.states)
 
 
-def _episode_thetas(policy, theta: np.ndarray, n_episodes: int) -> np.ndarray:
+def _episode_thetas(policy: DiscretePolicy, theta: np.ndarray, n_episodes: int) -> np.ndarray:
     theta = check_theta("theta", theta, policy.n_params)
     if theta.ndim == 2 and theta.shape[0] != n_episodes:
         raise ValueError(
@@ -159,7 +159,7 @@ def _episode_thetas(policy, theta: np.ndarray, n_episodes: int) -> np.ndarray:
     return theta
 
 
-def sample_episodes(mdp: TabularMDP, policy, theta: np.ndarray, inputs: np.ndarray,
+def sample_episodes(mdp: TabularMDP, policy: DiscretePolicy, theta: np.ndarray, inputs: np.ndarray,
                     n_episodes: int, rng: np.random.Generator,
                     max_steps: int = 10_000) -> EpisodeBatch:
     """Simulate many episodes at once from the exact model, vectorised in numpy.
@@ -211,14 +211,14 @@ def sample_episodes(mdp: TabularMDP, policy, theta: np.ndarray, inputs: np.ndarr
     return EpisodeBatch(states, actions, rewards, mask, truncated)
 
 
-def _scores(policy, theta: np.ndarray, inputs: np.ndarray, batch: EpisodeBatch) -> np.ndarray:
+def _scores(policy: DiscretePolicy, theta: np.ndarray, inputs: np.ndarray, batch: EpisodeBatch) -> np.ndarray:
     """∇ln π(A_t|S_t, θ) for every step of every episode, shape (N, T, d); 0 after the end."""
     theta = theta[:, None, :] if theta.ndim == 2 else theta
     scores = policy.grad_log_prob(theta, inputs[batch.states], batch.actions)
     return scores * batch.mask[..., None]
 
 
-def reinforce_estimates(policy, theta: np.ndarray, inputs: np.ndarray, batch: EpisodeBatch,
+def reinforce_estimates(policy: DiscretePolicy, theta: np.ndarray, inputs: np.ndarray, batch: EpisodeBatch,
                         gamma: float = 1.0, baseline: float | np.ndarray | None = None,
                         reward_to_go: bool = True, discount_weighting: bool = True) -> np.ndarray:
     r"""One REINFORCE gradient estimate per episode, shape (N, d).
@@ -323,7 +323,7 @@ class History:
     w: np.ndarray | None = None
 
 
-def reinforce(mdp: TabularMDP, policy, theta0: np.ndarray, inputs: np.ndarray, alpha: float,
+def reinforce(mdp: TabularMDP, policy: DiscretePolicy, theta0: np.ndarray, inputs: np.ndarray, alpha: float,
               n_episodes: int, rng: np.random.Generator, *, n_runs: int = 1,
               update: str = "per-step", batch_size: int = 1, baseline: str = "none",
               alpha_w: float | None = None, value_features: np.ndarray | None = None,
