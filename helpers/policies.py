@@ -54,6 +54,16 @@ def categorical_sample(probs: np.ndarray, rng: np.random.Generator) -> np.ndarra
     return np.minimum((u >= cumulative).sum(axis=-1), probs.shape[-1] - 1)
 
 
+def state_features(x: np.ndarray, n_features: int) -> np.ndarray:
+    """``x`` as floats of shape (..., n_features); with one feature a missing trailing axis is added."""
+    x = np.asarray(x, dtype=float)
+    if n_features == 1 and (x.ndim == 0 or x.shape[-1] != 1):
+        x = x[..., None]
+    if x.shape[-1] != n_features:
+        raise ValueError(f"x must have {n_features} features on its last axis, got shape {x.shape}")
+    return x
+
+
 def _check_actions(a: np.ndarray, n_actions: int) -> np.ndarray:
     a = np.asarray(a)
     if not np.issubdtype(a.dtype, np.integer) or np.any((a < 0) | (a >= n_actions)):
@@ -160,12 +170,7 @@ class SigmoidPolicy(_DiscretePolicy):
         return f"SigmoidPolicy(n_features={self.n_params})"
 
     def _features(self, x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=float)
-        if self.n_params == 1 and (x.ndim == 0 or x.shape[-1] != 1):
-            x = x[..., None]
-        if x.shape[-1] != self.n_params:
-            raise ValueError(f"x must have {self.n_params} features on its last axis, got {x.shape}")
-        return x
+        return state_features(x, self.n_params)
 
     def logit(self, theta: np.ndarray, x: np.ndarray) -> np.ndarray:
         r"""The preference :math:`z = \theta^\top x(s)` of action 1, shape (...)."""
@@ -311,12 +316,7 @@ class GaussianPolicy:
         return f"GaussianPolicy(n_features={self.n_features}, sigma={self.sigma})"
 
     def _features(self, x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=float)
-        if self.n_features == 1 and (x.ndim == 0 or x.shape[-1] != 1):
-            x = x[..., None]
-        if x.shape[-1] != self.n_features:
-            raise ValueError(f"x must have {self.n_features} features on its last axis, got {x.shape}")
-        return x
+        return state_features(x, self.n_features)
 
     def _split(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         theta = check_theta("theta", theta, self.n_params)
