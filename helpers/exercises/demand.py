@@ -164,6 +164,7 @@ def _update_variants(theta: float, p: np.ndarray, actions: np.ndarray, rewards: 
         "rewards": _per_step(theta, p, actions, rewards, alpha, discounts),
         "whole": _per_step(theta, p, actions, np.full(T, G[0]), alpha, discounts),
         "no_discount": _per_step(theta, p, actions, G, alpha, np.ones(T)),
+        "descent": _per_step(theta, p, actions, -G, alpha, discounts),
     }
 
 
@@ -226,7 +227,7 @@ def check_reinforce_update(function: Callable[..., float] | None,
         if _close(value, variants["no_discount"]):
             return Feedback(False, "the factor γ^t is missing from the step. It only matters when γ < 1, "
                                    "which is why the first episode passed. " + where)
-        if _close(value, 2 * theta - expected):
+        if _close(value, variants["descent"]):
             return Feedback(False, "θ moved the wrong way: REINFORCE *adds* α γ^t G_t ∇ln π "
                                    "(gradient ascent on J). " + where)
         return Feedback(False, f"your function returned θ = {float(value):.4f}; expected {expected:.4f} "

@@ -1,0 +1,214 @@
+"""Notebook 02's exercise checks: right answers pass, the usual slips get a hint that names them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers.exercises import Feedback
+from helpers.exercises.demand import (
+    UPDATE_CASES,
+    check_reinforce_update,
+    check_returns_to_go,
+    check_score,
+    check_step_size,
+    expected_score,
+)
+from helpers.policies import sigmoid
+
+
+def passes(feedback: Feedback) -> bool:
+    assert isinstance(feedback, Feedback)
+    assert feedback.message
+    return feedback.correct
+
+
+# --- exercise 1: the score --------------------------------------------------------------------
+
+
+def test_score_is_computed_by_hand_from_the_sigmoid():
+    # ln σ(θp) has derivative (1 − σ(θp)) p; ln(1 − σ(θp)) has −σ(θp) p
+    assert expected_score(-2.0, 0.5, "MORE") == pytest.approx((1 - sigmoid(-1.0)) * -2.0)
+    assert expected_score(-2.0, 0.5, "LESS") == pytest.approx(-sigmoid(-1.0) * -2.0)
+    h = 1e-6
+    for p, theta in ((-2.0, 0.5), (1.0, -1.3), (2.0, 3.0)):
+        numeric = (np.log(sigmoid((theta + h) * p)) - np.log(sigmoid((theta - h) * p))) / (2 * h)
+        assert expected_score(p, theta, "MORE") == pytest.approx(numeric, rel=1e-6)
+    with pytest.raises(ValueError, match="action"):
+        expected_score(1.0, 0.0, "HOLD")
+
+
+@pytest.mark.parametrize(("p", "theta", "action"),
+                         [(-2.0, 0.5, "MORE"), (1.0, 2.0, "LESS"), (2.0, -1.0, "MORE")])
+def test_check_score_accepts_the_right_score(p, theta, action):
+    right = expected_score(p, theta, action)
+    assert passes(check_score(right, p, theta, action))
+    assert passes(check_score(np.array([right]), p, theta, action))
+    assert passes(check_score(float(f"{right:.10f}"), p, theta, action))
+
+
+def test_check_score_names_the_usual_slips():
+    p, theta = -2.0, 0.5
+    right = expected_score(p, theta)
+    pi_more = sigmoid(theta * p)
+    cases = {
+        "multiply by p": 1 - pi_more,                          # forgot the chain rule factor
+        "score of LESS": expected_score(p, theta, "LESS"),     # the other order
+        "∇π": pi_more * right,                                 # the gradient of π, not of ln π
+        "wrong sign": -right,
+        "`None`": None,
+    }
+    for hint, wrong in cases.items():
+        feedback = check_score(wrong, p, theta)
+        assert not passes(feedback), hint
+        assert hint in feedback.message, (hint, feedback.message)
+    assert not passes(check_score([1.0, 2.0], p, theta))
+    assert "one number" in check_score([1.0, 2.0], p, theta).message
+    assert not passes(check_score("a lot", p, theta))
+
+
+# --- exercise 2: returns-to-go ------------------------------------------------------------------
+
+
+REWARDS = np.array([1.0, -0.5, 2.0])
+
+
+def test_check_returns_to_go_accepts_the_right_returns():
+    assert passes(check_returns_to_go([2.17, 1.3, 2.0], REWARDS, 0.9))
+    assert passes(check_returns_to_go(np.array([2.5, 1.5, 2.0]), REWARDS, 1.0))
+
+
+@pytest.mark.parametrize(("wrong", "hint"), [
+    (REWARDS, "rewards R_{t+1} themselves"),
+    (np.cumsum(REWARDS), "from the start"),
+    (np.full(3, 2.17), "whole return G_0"),
+    ([2.5, 1.5, 2.0], "undiscounted"),
+    ([1.0 - 0.45 + 1.62, -0.45 + 1.62, 1.62], "count from t"),
+    ([2.17, 1.3], "shape"),
+    ([-2.17, -1.3, -2.0], "wrong sign"),
+    (None, "`None`"),
+])
+def test_check_returns_to_go_names_the_usual_slips(wrong, hint):
+    feedback = check_returns_to_go(wrong, REWARDS, 0.9)
+    assert not passes(feedback)
+    assert hint in feedback.message, feedback.message
+
+
+def test_check_returns_to_go_refuses_a_bad_discount():
+    with pytest.raises(ValueError, match="gamma"):
+        check_returns_to_go([0.0, 0.0, 0.0], REWARDS, 1.5)
+
+
+# --- exercise 3: one REINFORCE update ---------------------------------------------------------------
+
+
+def returns(rewards, gamma):
+    G, running = np.zeros(len(rewards)), 0.0
+    for t in reversed(range(len(rewards))):
+        running = rewards[t] + gamma * running
+        G[t] = running
+    return G
+
+
+def right_update(theta, p, actions, rewards, alpha, gamma):
+    G = returns(rewards, gamma)
+    for t in range(len(actions)):
+        theta = theta + alpha * gamma**t * G[t] * (actions[t] - sigmoid(theta * p[t])) * p[t]
+    return theta
+
+
+def batch_update(theta, p, actions, rewards, alpha, gamma):
+    G = returns(rewards, gamma)
+    scores = (actions - sigmoid(theta * p)) * p
+    return theta + alpha * np.sum(gamma ** np.arange(len(p)) * G * scores)
+
+
+def reward_update(theta, p, actions, rewards, alpha, gamma):
+    for t in range(len(actions)):
+        theta = theta + alpha * gamma**t * rewards[t] * (actions[t] - sigmoid(theta * p[t])) * p[t]
+    return theta
+
+
+def whole_return_update(theta, p, actions, rewards, alpha, gamma):
+    G0 = returns(rewards, gamma)[0]
+    for t in range(len(actions)):
+        theta = theta + alpha * gamma**t * G0 * (actions[t] - sigmoid(theta * p[t])) * p[t]
+    return theta
+
+
+def undiscounted_update(theta, p, actions, rewards, alpha, gamma):
+    G = returns(rewards, gamma)
+    for t in range(len(actions)):
+        theta = theta + alpha * G[t] * (actions[t] - sigmoid(theta * p[t])) * p[t]
+    return theta
+
+
+def descent_update(theta, p, actions, rewards, alpha, gamma):
+    G = returns(rewards, gamma)
+    for t in range(len(actions)):
+        theta = theta - alpha * gamma**t * G[t] * (actions[t] - sigmoid(theta * p[t])) * p[t]
+    return theta
+
+
+def test_check_reinforce_update_accepts_the_per_step_update():
+    feedback = check_reinforce_update(right_update)
+    assert passes(feedback), feedback.message
+    assert passes(check_reinforce_update(lambda *args: np.array([right_update(*args)])))
+
+
+@pytest.mark.parametrize(("function", "hint"), [
+    (batch_update, "batch form"),
+    (reward_update, "reward R_{t+1}"),
+    (whole_return_update, "G_0"),
+    (undiscounted_update, "γ^t is missing"),
+    (descent_update, "wrong way"),
+    (lambda *args: None, "returns `None`"),
+    (lambda *args: 1 / 0, "ZeroDivisionError"),
+    (lambda *args: np.zeros(3), "one number"),
+    (lambda *args: 0.0, "expected"),
+])
+def test_check_reinforce_update_names_the_usual_slips(function, hint):
+    feedback = check_reinforce_update(function)
+    assert not passes(feedback)
+    assert hint in feedback.message, feedback.message
+
+
+def test_check_reinforce_update_needs_a_function():
+    assert "still `None`" in check_reinforce_update(None).message
+    assert "function itself" in check_reinforce_update(right_update(0.5, *UPDATE_CASES[0][1:])).message
+
+
+def test_update_cases_tell_every_slip_apart():
+    # each slip must give a different θ than the right update on at least one case,
+    # otherwise the check could not catch it
+    for slip in (batch_update, reward_update, whole_return_update, undiscounted_update, descent_update):
+        differences = [abs(slip(case[0], *map(np.array, case[1:4]), *case[4:])
+                           - right_update(case[0], *map(np.array, case[1:4]), *case[4:]))
+                       for case in UPDATE_CASES]
+        assert max(differences) > 1e-4, slip.__name__
+
+
+# --- exercise 4: the step size -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("alpha", [0.3, 1.0])
+def test_check_step_size_accepts_a_step_size_in_the_window(alpha):
+    assert passes(check_step_size(alpha))
+
+
+def test_check_step_size_explains_too_small_and_too_large():
+    small = check_step_size(0.01)
+    assert not passes(small)
+    assert "too small" in small.message
+    large = check_step_size(10.0)
+    assert not passes(large)
+    assert "too large" in large.message
+    assert "θ < 0" in large.message
+
+
+@pytest.mark.parametrize(("alpha", "hint"), [(None, "`None`"), (-1.0, "> 0"), (0.0, "> 0"),
+                                             ("fast", "number"), (np.nan, "> 0")])
+def test_check_step_size_refuses_what_is_not_a_step_size(alpha, hint):
+    feedback = check_step_size(alpha)
+    assert not passes(feedback)
+    assert hint in feedback.message
