@@ -1,0 +1,1163 @@
+r"""Figures and dashboards of notebook 03: REINFORCE on the windy highway.
+
+The problem is :class:`helpers.envs.WindyHighway` (7 rows, 6 lanes, a crosswind to
+the right) with the seed's policy: a softmax over (left, down, right) whose left
+and right preferences are :math:`\theta_1 \phi(s)` and :math:`\theta_2 \phi(s)` for
+one state feature φ(s), and whose down preference is fixed at 0.
+
+Because θ has two entries, the whole objective :math:`J(\theta_1, \theta_2)` can be
+computed exactly on a grid of θ values. :func:`exact_objective_and_gradient` does
+that for many θ at once: it stacks the policy tables of all θ and solves every
+Bellman system with one call of :func:`numpy.linalg.solve` on stacked matrices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import matplotlib.colors as mcolors
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from helpers._validate import check_choice, check_discount, check_positive_int, check_step_size
+from helpers.envs import WindyHighway
+from helpers.mdp import TabularMDP
+from helpers.plotting import EXACT_COLOR, OKABE_ITO, subplots
+from helpers.policies import SoftmaxLinearPolicy
+from helpers.reinforce import UPDATES, reinforce
+from helpers.widgets import Dashboard, log_slider, slider
+
+FEATURE = "offset"
+"""The state feature of the notebook's main thread (see the notebook for why)."""
+
+THETA1_LIMITS = (-10.0, 40.0)
+THETA2_LIMITS = (-25.0, 25.0)
+"""The θ box of the landscape figures and the θ sliders."""
+
+RESOLUTION = 81
+"""Grid points per axis of the landscape (81 × 81 = 6561 exact solves)."""
+
+THETA0 = (0.0, 0.0)
+"""Where every REINFORCE run starts: the uniform policy."""
+
+ACTION_NAMES = ("left", "down", "right")
+
+J_LEVELS = tuple(np.arange(-7.5, 6.01, 0.75))
+"""Contour levels of every landscape figure, shared so that a colour means the same J everywhere."""
+
+
+@dataclass(frozen=True)
+class GridProblem:
+    """The windy highway, its exact model and the seed's two-parameter policy.
+
+    Attributes
+    ----------
+    env : WindyHighway
+    mdp : TabularMDP
+        ``env.tabular()``.
+    policy : SoftmaxLinearPolicy
+        Three actions, θ = (θ_1, θ_2) = (θ_L, θ_R).
+    inputs : ndarray, shape (S, 3, 2)
+        x(s, a) for every state, ``env.policy_inputs(feature)``.
+    feature : str
+        ``"offset"`` or ``"constant"``.
+    """
+
+    env: WindyHighway
+    mdp: TabularMDP
+    policy: SoftmaxLinearPolicy
+    inputs: np.ndarray
+    feature: str
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, lanes) of the road."""
+        return self.env.n_rows, self.env.n_cols
+
+    @property
+    def best_return(self) -> float:
+        r"""The best J over *all* policies, :math:`\max_\pi v_\pi(s_0)`, by backward induction."""
+        return _best_return(self.feature, self.mdp.gamma)
+
+
+@lru_cache(maxsize=8)
+def grid_problem(feature: str = FEATURE, gamma: float = 1.0) -> GridProblem:
+    """The windy highway with default settings, discount ``gamma``, and the policy on ``feature``.
+
+    Cached: the same object is returned for the same arguments.
+    """
+    check_choice("feature", feature, WindyHighway.features)
+    gamma = check_discount("gamma", gamma)
+    env = WindyHighway(gamma=gamma)
+    inputs = env.policy_inputs(feature)
+    inputs.setflags(write=False)
+    return GridProblem(env, env.tabular(), SoftmaxLinearPolicy(3, 2), inputs, feature)
+
+
+@lru_cache(maxsize=8)
+def _best_return(feature: str, gamma: float) -> float:
+    mdp = grid_problem(feature, gamma).mdp
+    v = np.zeros(mdp.n_states)
+    for _ in range(mdp.n_states):  # the road is a DAG: n_rows sweeps are exact
+        q = mdp.R + mdp.gamma * mdp.P @ v
+        q[mdp.terminal] = 0.0
+        v = q.max(axis=1)
+    return float(mdp.d0 @ v)
+
+
+def _check_thetas(thetas: np.ndarray) -> np.ndarray:
+    thetas = np.asarray(thetas, dtype=float)
+    if thetas.ndim != 2 or thetas.shape[1] != 2:
+        raise ValueError(f"thetas must have shape (N, 2), one θ = (θ_1, θ_2) per row, got {thetas.shape}")
+    if not np.all(np.isfinite(thetas)):
+        raise ValueError("thetas must be finite")
+    return thetas
+
+
+@dataclass(frozen=True)
+class ExactBatch:
+    r"""Exact quantities for N values of θ at once.
+
+    Attributes
+    ----------
+    J : ndarray, shape (N,)
+        :math:`J(\theta) = v_\pi(s_0)`.
+    gradient : ndarray, shape (N, 2)
+        :math:`\nabla J(\theta)`.
+    """
+
+    J: np.ndarray
+    gradient: np.ndarray
+
+
+def exact_objective_and_gradient(problem: GridProblem, thetas: np.ndarray) -> ExactBatch:
+    r"""J(θ) and ∇J(θ) for many θ at once, exactly, with stacked linear solves.
+
+    For every θ_n the policy table :math:`\pi_n(a|s)` gives the transition matrix
+    :math:`P_{\pi_n}` among the non-terminal states, and two linear systems are
+    solved for all n in one :func:`numpy.linalg.solve` call each:
+
+    .. math:: (I - \gamma P_{\pi_n})\, v_n = r_{\pi_n}, \qquad
+              (I - \gamma P_{\pi_n})^\top \eta_n = d_0,
+
+    then :math:`J(\theta_n) = d_0^\top v_n`,
+    :math:`q_n(s, a) = R(s, a) + \gamma \sum_{s'} p(s'|s, a) v_n(s')` and, by the
+    policy gradient theorem with discounted visits
+    :math:`\eta_n(s) = \sum_t \gamma^t \Pr(S_t = s)`,
+
+    .. math:: \nabla J(\theta_n) = \sum_s \eta_n(s) \sum_a q_n(s, a)\,
+              \pi_n(a|s)\, \nabla \ln \pi_n(a|s).
+
+    The same numbers as :func:`helpers.mdp.objective` and
+    :func:`helpers.mdp.exact_gradient`, one θ at a time (tested).
+
+    Parameters
+    ----------
+    problem : GridProblem
+    thetas : ndarray, shape (N, 2)
+
+    Returns
+    -------
+    ExactBatch
+    """
+    thetas = _check_thetas(thetas)
+    mdp, live = problem.mdp, ~problem.mdp.terminal
+    inputs = problem.inputs[live]
+    P = mdp.P[live][:, :, live]                                  # (S, A, S), transient states
+    R, d0 = mdp.R[live], mdp.d0[live]
+    n_states, n_actions = R.shape
+    pi = problem.policy.probs(thetas[:, None, :], inputs)        # (N, S, A)
+    P_pi = np.matmul(pi[:, :, None, :], P[None])[:, :, 0, :]     # (N, S, S)
+    system = np.eye(n_states) - mdp.gamma * P_pi
+    r_pi = np.sum(pi * R, axis=2)
+    v = np.linalg.solve(system, r_pi[..., None])[..., 0]         # (N, S)
+    eta = np.linalg.solve(system.transpose(0, 2, 1),
+                          np.broadcast_to(d0[:, None], (len(thetas), n_states, 1)))[..., 0]
+    q = R + mdp.gamma * (v @ P.reshape(n_states * n_actions, n_states).T).reshape(-1, n_states, n_actions)
+    score = problem.policy.grad_log_probs(thetas[:, None, :], inputs)  # (N, S, A, 2)
+    gradient = np.einsum("ns,nsa,nsad->nd", eta, q * pi, score)
+    return ExactBatch(J=v @ d0, gradient=gradient)
+
+
+@dataclass(frozen=True)
+class Landscape:
+    r"""J and ∇J on a grid of θ values.
+
+    Attributes
+    ----------
+    theta1, theta2 : ndarray, shapes (n,), (n,)
+        The grid axes.
+    J : ndarray, shape (n, n)
+        ``J[j, i]`` = :math:`J(\theta_1 = \text{theta1}[i], \theta_2 = \text{theta2}[j])`.
+    gradient : ndarray, shape (n, n, 2)
+        :math:`\nabla J` at the same points.
+    """
+
+    theta1: np.ndarray
+    theta2: np.ndarray
+    J: np.ndarray
+    gradient: np.ndarray
+
+
+@lru_cache(maxsize=8)
+def landscape(feature: str = FEATURE, gamma: float = 1.0,
+              theta1_limits: tuple[float, float] = THETA1_LIMITS,
+              theta2_limits: tuple[float, float] = THETA2_LIMITS,
+              resolution: int = RESOLUTION) -> Landscape:
+    """The exact landscape J(θ_1, θ_2) and its gradient field on a ``resolution`` × ``resolution`` grid.
+
+    Cached (the arrays are read-only); see :func:`exact_objective_and_gradient`.
+    """
+    resolution = check_positive_int("resolution", resolution)
+    if resolution < 2:
+        raise ValueError(f"resolution must be at least 2, got {resolution}")
+    for name, limits in (("theta1_limits", theta1_limits), ("theta2_limits", theta2_limits)):
+        if len(limits) != 2 or not limits[0] < limits[1]:
+            raise ValueError(f"{name} must be (low, high) with low < high, got {limits!r}")
+    theta1 = np.linspace(*theta1_limits, resolution)
+    theta2 = np.linspace(*theta2_limits, resolution)
+    grid = np.stack(np.meshgrid(theta1, theta2), axis=-1)       # (n, n, 2), [j, i]
+    exact = exact_objective_and_gradient(grid_problem(feature, gamma), grid.reshape(-1, 2))
+    result = Landscape(theta1, theta2, exact.J.reshape(resolution, resolution),
+                       exact.gradient.reshape(resolution, resolution, 2))
+    for array in (result.theta1, result.theta2, result.J, result.gradient):
+        array.setflags(write=False)
+    return result
+
+
+# --- episodes, paths and learning runs ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EpisodePath:
+    r"""One episode on the road, with the final state included.
+
+    Attributes
+    ----------
+    states : ndarray of int, shape (T + 1,)
+        :math:`S_0, \dots, S_T` (the last one is in the finish row).
+    actions : ndarray of int, shape (T,)
+        :math:`A_0, \dots, A_{T-1}`.
+    rewards : ndarray, shape (T,)
+        ``rewards[t]`` is :math:`R_{t+1}`.
+    """
+
+    states: np.ndarray
+    actions: np.ndarray
+    rewards: np.ndarray
+
+
+def sample_path(problem: GridProblem, theta: np.ndarray, rng: np.random.Generator) -> EpisodePath:
+    """Play one episode in the Gymnasium environment with π(·|s, θ), keeping the final state.
+
+    The environment is reset with a seed drawn from ``rng`` and the actions are
+    drawn from ``rng``, so one generator makes the episode reproducible.
+    """
+    theta = np.asarray(theta, dtype=float)
+    if theta.shape != (2,):
+        raise ValueError(f"theta must have shape (2,), got {theta.shape}")
+    env = problem.env
+    obs, _ = env.reset(seed=int(rng.integers(2**63)))
+    states, actions, rewards = [obs], [], []
+    terminated = truncated = False
+    while not (terminated or truncated):
+        action = int(problem.policy.sample(theta, problem.inputs[obs], rng))
+        obs, reward, terminated, truncated, _ = env.step(action)
+        states.append(obs)
+        actions.append(action)
+        rewards.append(reward)
+    return EpisodePath(np.array(states), np.array(actions), np.array(rewards))
+
+
+N_RUNS = 10
+"""Independent REINFORCE runs drawn per step size."""
+
+N_EPISODES = 200
+"""Episodes per run (one per-step REINFORCE update after each)."""
+
+SEED = 2018
+"""The seed of every learning run in the figures (Sutton & Barto's year), so that
+different α are compared on the same random numbers at the start."""
+
+ALPHA_EXPONENTS = tuple(k / 4 for k in range(-6, 5))
+"""The α slider's positions: α = 10^e for e = -1.5, -1.25, ..., 1 (quarter decades)."""
+
+
+def snap_alpha(alpha: float) -> float:
+    """The slider position nearest to ``alpha`` on a log scale (α = 10^e, e in ``ALPHA_EXPONENTS``)."""
+    alpha = check_step_size("alpha", alpha)
+    exponents = np.array(ALPHA_EXPONENTS)
+    return float(10 ** exponents[np.argmin(np.abs(exponents - np.log10(alpha)))])
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array
+
+
+@lru_cache(maxsize=64)
+def reinforce_paths(alpha: float, *, n_runs: int = N_RUNS, n_episodes: int = N_EPISODES,
+                    seed: int = SEED, feature: str = FEATURE, update: str = "per-step",
+                    batch_size: int = 1) -> np.ndarray:
+    r"""θ-paths of independent REINFORCE runs from θ = (0, 0), shape (n_runs, n_updates + 1, 2).
+
+    A cached call of :func:`helpers.reinforce.reinforce` on the undiscounted road,
+    seeded with ``seed``. With ``update="per-step"`` each run makes Sutton & Barto's
+    update :math:`\theta \leftarrow \theta + \alpha G_t \nabla \ln \pi(A_t|S_t, \theta)`
+    for every step of every episode; with ``"batch"`` one update per ``batch_size``
+    episodes.
+    """
+    check_choice("update", update, UPDATES)
+    problem = grid_problem(feature)
+    history = reinforce(problem.mdp, problem.policy, np.array(THETA0), problem.inputs, alpha,
+                        n_episodes, np.random.default_rng(seed), n_runs=n_runs, update=update,
+                        batch_size=batch_size)
+    return _read_only(history.theta)
+
+
+@lru_cache(maxsize=64)
+def gradient_ascent_path(alpha: float, n_steps: int = N_EPISODES,
+                         feature: str = FEATURE) -> np.ndarray:
+    r"""Exact gradient ascent :math:`\theta_{k+1} = \theta_k + \alpha \nabla J(\theta_k)` from (0, 0).
+
+    Where REINFORCE would go if every update used the exact gradient: the path its
+    runs scatter around (for small α). Shape (n_steps + 1, 2).
+    """
+    alpha = check_step_size("alpha", alpha)
+    n_steps = check_positive_int("n_steps", n_steps)
+    problem = grid_problem(feature)
+    path = np.empty((n_steps + 1, 2))
+    path[0] = THETA0
+    for k in range(n_steps):
+        path[k + 1] = path[k] + alpha * exact_objective_and_gradient(problem, path[k:k + 1]).gradient[0]
+    return _read_only(path)
+
+
+@dataclass(frozen=True)
+class PathsData:
+    """What the α dashboard shows for one step size.
+
+    Attributes
+    ----------
+    alpha : float
+    paths : ndarray, shape (n_runs, n_episodes + 1, 2)
+        REINFORCE's θ after each episode, for every run.
+    J : ndarray, shape (n_runs, n_episodes + 1)
+        The exact J at those θ.
+    ascent : ndarray, shape (n_episodes + 1, 2)
+        Exact gradient ascent with the same α.
+    ascent_J : ndarray, shape (n_episodes + 1,)
+    landscape : Landscape
+    best_return : float
+        The best J of any policy (the supremum of J(θ) here).
+    """
+
+    alpha: float
+    paths: np.ndarray
+    J: np.ndarray
+    ascent: np.ndarray
+    ascent_J: np.ndarray
+    landscape: Landscape
+    best_return: float
+
+
+@lru_cache(maxsize=len(ALPHA_EXPONENTS))
+def _paths_data(alpha: float) -> PathsData:
+    problem = grid_problem(FEATURE)
+    paths = reinforce_paths(alpha)
+    ascent = gradient_ascent_path(alpha)
+    J = exact_objective_and_gradient(problem, paths.reshape(-1, 2)).J.reshape(paths.shape[:2])
+    ascent_J = exact_objective_and_gradient(problem, ascent).J
+    return PathsData(alpha, paths, _read_only(J), ascent, _read_only(ascent_J), landscape(),
+                     problem.best_return)
+
+
+@lru_cache(maxsize=1)
+def _all_slider_positions() -> None:
+    for exponent in ALPHA_EXPONENTS:
+        _paths_data(float(10**exponent))
+
+
+def paths_compute(alpha: float) -> PathsData:
+    """The α dashboard's data: α is snapped to the slider's quarter-decade grid.
+
+    On the first call every slider position is computed once (a few seconds), so that
+    every later move of the slider is a cache look-up.
+    """
+    alpha = snap_alpha(alpha)
+    _all_slider_positions()
+    return _paths_data(alpha)
+
+
+# --- drawing ------------------------------------------------------------------------------------
+
+REWARD_CMAP = mcolors.LinearSegmentedColormap.from_list(
+    "lane_reward", [OKABE_ITO["vermillion"], "#FFFFFF", OKABE_ITO["blue"]])
+"""Lane colours: vermillion for costly lanes, blue for paying ones (colour-blind safe)."""
+
+_ACTION_DIRECTIONS = np.array([[-1.0, -1.0], [0.0, -1.0], [1.0, -1.0]])
+"""Where each action moves the car in the drawing (x = lane, y = -row): down-left, down, down-right."""
+
+
+def _cell_xy(problem: GridProblem, states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    row, col = problem.env.position(np.asarray(states))
+    return col.astype(float), -row.astype(float)
+
+
+def _policy_arrows(ax: Axes, pi: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
+    """Three arrows per cell (down-left, down, down-right), as long as the action is likely.
+
+    The arrows start just outside a dot (the car); an arrow of probability 1 is 0.64
+    of a cell long; actions below 2% are not drawn.
+    """
+    unit = _ACTION_DIRECTIONS / np.linalg.norm(_ACTION_DIRECTIONS, axis=1, keepdims=True)
+    cell, action = np.nonzero(pi >= 0.02)
+    length = 0.64 * pi[cell, action][:, None] * unit[action]
+    tail_x = x[cell] + 0.1 * unit[action, 0]
+    tail_y = y[cell] + 0.25 + 0.1 * unit[action, 1]
+    ax.plot(x, y + 0.25, "o", color=EXACT_COLOR, markersize=2.0, linestyle="none", zorder=3)
+    ax.quiver(tail_x, tail_y, length[:, 0], length[:, 1], angles="xy", scale_units="xy",
+              scale=1.0, width=0.0065, headwidth=3.2, headlength=3.0, headaxislength=2.7,
+              color=EXACT_COLOR, zorder=3)
+
+
+def draw_road(ax: Axes, problem: GridProblem, *, pi: np.ndarray | None = None,
+              path: EpisodePath | None = None, title: str | None = None) -> None:
+    """Draw the road: lanes coloured by reward, the wind, the start, the finish row.
+
+    Parameters
+    ----------
+    ax : Axes
+    problem : GridProblem
+    pi : ndarray, shape (S, 3), optional
+        A policy table, drawn in every cell as three arrows (down-left, down,
+        down-right) whose lengths are the action probabilities.
+    path : EpisodePath, optional
+        One episode, drawn as a line through the cells it visits.
+    title : str, optional
+    """
+    env = problem.env
+    n_rows, n_cols = problem.shape
+    norm = mcolors.TwoSlopeNorm(vmin=min(env.lane_rewards.min(), -1.0), vcenter=0.0,
+                                vmax=max(env.lane_rewards.max(), 1.0))
+    for col, reward in enumerate(env.lane_rewards + env.reward_shift):
+        ax.add_patch(Rectangle((col - 0.5, -(n_rows - 1) + 0.5), 1.0, n_rows - 1,
+                               facecolor=REWARD_CMAP(norm(reward)), alpha=0.55, edgecolor="none"))
+        ax.text(col, 0.82, f"{reward:+g}", ha="center", va="bottom", fontsize=9)
+    ax.text(-0.55, 0.82, "reward:", ha="right", va="bottom", fontsize=8)
+    ax.add_patch(Rectangle((-0.5, -(n_rows - 1) - 0.5), n_cols, 1.0, facecolor="0.85",
+                           hatch="//", edgecolor="0.6", linewidth=0.0))
+    ax.text((n_cols - 1) / 2, -(n_rows - 1), "finish", ha="center", va="center", fontsize=9,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.0})
+    ax.vlines(np.arange(n_cols + 1) - 0.5, -(n_rows - 1) - 0.5, 0.5, color="white", linewidth=1.0)
+    ax.hlines(-np.arange(n_rows + 1) + 0.5, -0.5, n_cols - 0.5, color="white", linewidth=1.0)
+    wind_rows = -np.arange(n_rows - 1.0)
+    ax.quiver(np.full(n_rows - 1, -1.15), wind_rows, np.full(n_rows - 1, 0.5), np.zeros(n_rows - 1),
+              angles="xy", scale_units="xy", scale=1.0, color="0.45", width=0.008, headwidth=4.0,
+              headlength=4.0, headaxislength=3.6)
+    ax.text(-0.9, -(n_rows - 1), f"wind\n{env.wind:.0%}", ha="center", va="center",
+            fontsize=8, color="0.35")
+    ax.add_patch(Rectangle((env.start_col - 0.47, -0.47), 0.94, 0.94, fill=False,
+                           edgecolor=EXACT_COLOR, linewidth=1.8, zorder=2))
+    ax.text(env.start_col, 0.5, "start", ha="center", va="bottom", fontsize=8, fontweight="bold")
+    if pi is not None:
+        live = np.flatnonzero(~problem.mdp.terminal)
+        x, y = _cell_xy(problem, live)
+        _policy_arrows(ax, np.asarray(pi)[live], x, y)
+    if path is not None:
+        x, y = _cell_xy(problem, path.states)
+        ax.plot(x, y, color=OKABE_ITO["orange"], linewidth=2.5, marker="o", markersize=5,
+                markeredgecolor=EXACT_COLOR, markeredgewidth=0.8, zorder=4)
+    ax.set_xlim(-1.3, n_cols - 0.5)
+    ax.set_ylim(-(n_rows - 1) - 0.55, 1.3)
+    ax.set_aspect("equal")
+    ax.set_xticks(range(n_cols), [f"{c}" for c in range(n_cols)])
+    ax.set_yticks(-np.arange(n_rows), [f"{r}" for r in range(n_rows)])
+    ax.set_xlabel("lane")
+    ax.set_ylabel("row  (= time step t)")
+    ax.tick_params(length=0)
+    ax.grid(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    if title:
+        ax.set_title(title)
+
+
+def draw_visits(ax: Axes, problem: GridProblem, values: np.ndarray, *, label: str = r"$\mu(s)$",
+                title: str | None = None, fmt: str = "{:.2f}") -> None:
+    """A heat map of one number per non-terminal state (μ(s) or η(s)), printed in each cell."""
+    n_rows, n_cols = problem.shape
+    values = np.asarray(values, dtype=float)
+    if values.shape != (problem.mdp.n_states,):
+        raise ValueError(f"values must have one entry per state, shape ({problem.mdp.n_states},), "
+                         f"got {values.shape}")
+    table = values.reshape(n_rows, n_cols)[:-1]
+    image = ax.imshow(table, cmap="Blues", vmin=0.0, extent=(-0.5, n_cols - 0.5, -(n_rows - 1) + 0.5, 0.5),
+                      origin="upper")
+    ax.figure.colorbar(image, ax=ax, label=label, shrink=0.8)
+    threshold = 0.6 * table.max()
+    for row in range(n_rows - 1):
+        for col in range(n_cols):
+            value = table[row, col]
+            ax.text(col, -row, "·" if value == 0 else fmt.format(value), ha="center", va="center",
+                    fontsize=8, color="white" if value > threshold else EXACT_COLOR)
+    ax.add_patch(Rectangle((-0.5, -(n_rows - 1) - 0.5), n_cols, 1.0, facecolor="0.85",
+                           hatch="//", edgecolor="0.6", linewidth=0.0))
+    ax.text((n_cols - 1) / 2, -(n_rows - 1), "finish", ha="center", va="center", fontsize=9,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.0})
+    ax.set_xlim(-0.5, n_cols - 0.5)
+    ax.set_ylim(-(n_rows - 1) - 0.5, 0.5)
+    ax.set_xticks(range(n_cols), [f"{c}" for c in range(n_cols)])
+    ax.set_yticks(-np.arange(n_rows), [f"{r}" for r in range(n_rows)])
+    ax.set_xlabel("lane")
+    ax.set_ylabel("row  (= time step t)")
+    ax.tick_params(length=0)
+    ax.grid(False)
+    if title:
+        ax.set_title(title)
+
+
+def draw_landscape(ax: Axes, land: Landscape, *, colorbar: bool = True, arrows_every: int = 8,
+                   optimum_note: bool = True) -> None:
+    r"""J(θ_1, θ_2) as filled contours with the direction of ∇J as white arrows on a coarser grid.
+
+    Arrows have a common length: they show the direction of steepest ascent; the
+    spacing of the contour lines shows how steep it is (levels ``J_LEVELS``, 0.75 apart).
+    With ``optimum_note`` the cone θ_1 > θ_2 > 0, in which J tends to its supremum,
+    is outlined.
+    """
+    from helpers.plotting import landscape as filled_landscape
+
+    filled_landscape(ax, land.theta1, land.theta2, land.J, levels=np.array(J_LEVELS), colorbar=colorbar,
+                     labels=(r"$\theta_1$ (left's weight, $\theta_L$)",
+                             r"$\theta_2$ (right's weight, $\theta_R$)"))
+    sub = slice(arrows_every // 2, None, arrows_every)
+    gradient = land.gradient[sub, sub]
+    norm = np.linalg.norm(gradient, axis=-1, keepdims=True)
+    unit = np.divide(gradient, norm, out=np.zeros_like(gradient), where=norm > 0)
+    spacing = arrows_every * (land.theta1[1] - land.theta1[0])
+    ax.quiver(land.theta1[sub], land.theta2[sub], unit[..., 0], unit[..., 1], color="white",
+              alpha=0.85, angles="xy", scale_units="xy", scale=1.0 / (0.6 * spacing),
+              pivot="mid", width=0.005)
+    if optimum_note:
+        t1_max, t2_max = land.theta1[-1], land.theta2[-1]
+        edge = min(t1_max, t2_max)
+        ax.plot([0, edge], [0, edge], color="white", linestyle=":", linewidth=1.2)
+        ax.plot([0, t1_max], [0, 0], color="white", linestyle=":", linewidth=1.2)
+    ax.set_xlim(land.theta1[0], land.theta1[-1])
+    ax.set_ylim(land.theta2[0], land.theta2[-1])
+    ax.set_aspect("equal")
+
+
+def draw_paths(ax: Axes, paths: np.ndarray, *, ascent: np.ndarray | None = None,
+               color: str = OKABE_ITO["orange"], label: str | None = "REINFORCE runs") -> None:
+    """θ-paths of several runs (thin lines, a dot where each ends), and the exact-ascent path.
+
+    Draw the landscape (or set the axes limits) first: a run that ends outside
+    the limits gets a hollow dot at the nearest point of the box.
+    """
+    from matplotlib import patheffects
+
+    outline = [patheffects.withStroke(linewidth=2.6, foreground="white")]
+    for k, run in enumerate(paths):
+        ax.plot(run[:, 0], run[:, 1], color=color, linewidth=1.0, path_effects=outline,
+                label=label if k == 0 else None)
+    low, high = np.array([ax.get_xlim(), ax.get_ylim()]).T
+    ends = paths[:, -1]
+    inside = np.all((ends >= low) & (ends <= high), axis=1)
+    ax.plot(ends[inside, 0], ends[inside, 1], "o", color=color, markersize=4.5,
+            markeredgecolor=EXACT_COLOR, markeredgewidth=0.6, linestyle="none", zorder=4)
+    if not np.all(inside):
+        clipped = np.clip(ends[~inside], low, high)
+        ax.plot(clipped[:, 0], clipped[:, 1], "o", color="white", markersize=6, markeredgecolor=color,
+                markeredgewidth=1.6, linestyle="none", zorder=4, clip_on=False)
+    if ascent is not None:
+        ax.plot(ascent[:, 0], ascent[:, 1], color=EXACT_COLOR, linewidth=1.6, linestyle="--",
+                path_effects=outline, label=r"exact ascent $\theta \leftarrow \theta + \alpha\nabla J$")
+    ax.plot(*THETA0, marker="s", color="white", markeredgecolor=EXACT_COLOR, markersize=6)
+
+
+# --- the gamma^t factor ------------------------------------------------------------------------
+
+GAMMA_DISCOUNTED = 0.9
+"""The discount of the notebook's discounted version of the road."""
+
+
+def undiscounted_visit_direction(problem: GridProblem, theta: np.ndarray) -> np.ndarray:
+    r"""What REINFORCE estimates when the :math:`\gamma^t` factor is dropped, exactly.
+
+    Without :math:`\gamma^t`, the estimate :math:`\sum_t G_t \nabla \ln \pi(A_t|S_t, \theta)`
+    has the mean
+
+    .. math:: \sum_s \eta(s) \sum_a q_\pi(s, a)\, \nabla \pi(a|s, \theta),
+              \qquad \eta(s) = \sum_t \Pr(S_t = s),
+
+    with *undiscounted* visits η and discounted :math:`q_\pi`; the gradient of the
+    discounted objective has :math:`\eta_\gamma(s) = \sum_t \gamma^t \Pr(S_t = s)`
+    instead. The two agree only when γ = 1.
+    """
+    from helpers.mdp import gradient_terms
+
+    terms = gradient_terms(problem.mdp, problem.policy, np.asarray(theta, dtype=float), problem.inputs)
+    return np.einsum("s,sa,sad->d", terms.eta, terms.q, terms.grad_pi)
+
+
+@dataclass(frozen=True)
+class DiscountComparison:
+    r"""REINFORCE's estimate with and without :math:`\gamma^t`, against the exact gradient.
+
+    Attributes
+    ----------
+    theta : ndarray, shape (2,)
+    gamma : float
+    exact : ndarray, shape (2,)
+        The exact gradient of the discounted objective :math:`\nabla J_\gamma(\theta)`.
+    undiscounted_visits : ndarray, shape (2,)
+        The exact mean of the estimate without :math:`\gamma^t`
+        (:func:`undiscounted_visit_direction`).
+    with_discount, without_discount : ndarray, shape (n_episodes, 2)
+        One estimate per episode, from the same episodes.
+    """
+
+    theta: np.ndarray
+    gamma: float
+    exact: np.ndarray
+    undiscounted_visits: np.ndarray
+    with_discount: np.ndarray
+    without_discount: np.ndarray
+
+    @staticmethod
+    def mean_and_se(estimates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        r"""The sample mean and its standard error :math:`s / \sqrt{n}`, per component."""
+        return estimates.mean(axis=0), estimates.std(axis=0, ddof=1) / np.sqrt(len(estimates))
+
+    def z_scores(self) -> tuple[np.ndarray, np.ndarray]:
+        """(mean - exact) / standard error, with and without γ^t, per component."""
+        out = []
+        for estimates in (self.with_discount, self.without_discount):
+            mean, se = self.mean_and_se(estimates)
+            out.append((mean - self.exact) / se)
+        return out[0], out[1]
+
+
+def discount_comparison(theta: np.ndarray, n_episodes: int, rng: np.random.Generator, *,
+                        gamma: float = GAMMA_DISCOUNTED) -> DiscountComparison:
+    r"""Estimate the gradient of the discounted road from ``n_episodes`` episodes, two ways.
+
+    Both estimates are computed from the same episodes by
+    :func:`helpers.reinforce.reinforce_estimates`: with the :math:`\gamma^t` factor
+    (Sutton & Barto's REINFORCE) and without it.
+    """
+    from helpers.reinforce import reinforce_estimates, sample_episodes
+
+    n_episodes = check_positive_int("n_episodes", n_episodes)
+    gamma = check_discount("gamma", gamma)
+    problem = grid_problem(FEATURE, gamma)
+    theta = np.asarray(theta, dtype=float)
+    if theta.shape != (2,):
+        raise ValueError(f"theta must have shape (2,), got {theta.shape}")
+    batch = sample_episodes(problem.mdp, problem.policy, theta, problem.inputs, n_episodes, rng)
+    with_discount = reinforce_estimates(problem.policy, theta, problem.inputs, batch, gamma)
+    without_discount = reinforce_estimates(problem.policy, theta, problem.inputs, batch, gamma,
+                                           discount_weighting=False)
+    exact = exact_objective_and_gradient(problem, theta[None]).gradient[0]
+    return DiscountComparison(theta, gamma, exact, undiscounted_visit_direction(problem, theta),
+                              with_discount, without_discount)
+
+
+def discount_bias_curve(theta: np.ndarray, gammas: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""How far dropping :math:`\gamma^t` moves the estimate's mean, exactly, for each γ.
+
+    With :math:`b` the mean without :math:`\gamma^t` (:func:`undiscounted_visit_direction`)
+    and :math:`g = \nabla J_\gamma(\theta)`, returns, each of shape ``gammas.shape``:
+
+    - the relative bias :math:`\|b - g\| / \|g\|`;
+    - the length ratio :math:`\|b\| / \|g\|`;
+    - the angle between b and g, in degrees.
+    """
+    gammas = np.asarray(gammas, dtype=float)
+    theta = np.asarray(theta, dtype=float)
+    relative, ratio, angle = np.empty(gammas.shape), np.empty(gammas.shape), np.empty(gammas.shape)
+    for index, gamma in np.ndenumerate(gammas):
+        problem = grid_problem(FEATURE, float(gamma))
+        exact = exact_objective_and_gradient(problem, theta[None]).gradient[0]
+        biased = undiscounted_visit_direction(problem, theta)
+        relative[index] = np.linalg.norm(biased - exact) / np.linalg.norm(exact)
+        ratio[index] = np.linalg.norm(biased) / np.linalg.norm(exact)
+        cosine = biased @ exact / (np.linalg.norm(biased) * np.linalg.norm(exact))
+        angle[index] = np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0)))
+    return relative, ratio, angle
+
+
+def _covariance_ellipse(ax: Axes, points: np.ndarray, center: np.ndarray, n_sd: float,
+                        **kwargs) -> None:
+    """The ellipse of ``n_sd`` standard deviations of ``points``' covariance, around ``center``."""
+    from matplotlib.patches import Ellipse
+
+    eigenvalues, eigenvectors = np.linalg.eigh(np.cov(points.T))
+    angle = np.degrees(np.arctan2(eigenvectors[1, -1], eigenvectors[0, -1]))
+    width, height = 2 * n_sd * np.sqrt(eigenvalues[::-1])
+    ax.add_patch(Ellipse(center, width, height, angle=angle, fill=False, **kwargs))
+
+
+def _arrow(ax: Axes, tip: np.ndarray, *, color: str, label: str, linestyle: str = "-",
+           tail: np.ndarray | None = None, width: float = 2.0) -> None:
+    tail = np.zeros(2) if tail is None else tail
+    ax.annotate("", xy=tip, xytext=tail,
+                arrowprops={"arrowstyle": "-|>", "color": color, "linewidth": width,
+                            "linestyle": linestyle, "shrinkA": 0, "shrinkB": 0})
+    ax.plot([], [], color=color, linestyle=linestyle, linewidth=width, label=label)
+
+
+def draw_discount_comparison(axes: list[Axes], comparison: DiscountComparison, gammas: np.ndarray,
+                             relative_bias: np.ndarray) -> None:
+    r"""Left: the two estimates' means (± 2 standard errors) against the exact ∇J_γ.
+
+    Right: the exact relative bias of dropping :math:`\gamma^t`, as γ varies.
+    """
+    ax = axes[0]
+    _arrow(ax, comparison.exact, color=EXACT_COLOR, label=r"exact $\nabla J_\gamma(\theta)$")
+    _arrow(ax, comparison.undiscounted_visits, color=OKABE_ITO["vermillion"], linestyle="--",
+           width=1.4, label=r"exact mean without $\gamma^t$")
+    for estimates, color, label in (
+            (comparison.with_discount, OKABE_ITO["blue"], r"sample mean, with $\gamma^t$"),
+            (comparison.without_discount, OKABE_ITO["vermillion"], r"sample mean, without $\gamma^t$")):
+        mean = estimates.mean(axis=0)
+        ax.plot(*mean, "o", color=color, markersize=5, label=label)
+        _covariance_ellipse(ax, estimates / np.sqrt(len(estimates)), mean, 2.0, color=color,
+                            linewidth=1.2)
+    ax.plot(0, 0, "+", color="0.4")
+    points = np.vstack([comparison.exact, comparison.undiscounted_visits, np.zeros(2)])
+    low, high = points.min(axis=0), points.max(axis=0)
+    pad = 0.25 * (high - low).max()
+    ax.set_xlim(low[0] - pad, high[0] + pad)
+    ax.set_ylim(low[1] - pad, high[1] + pad)
+    ax.set_aspect("equal")
+    ax.set_xlabel(r"component along $\theta_1$")
+    ax.set_ylabel(r"component along $\theta_2$")
+    n = len(comparison.with_discount)
+    ax.plot([], [], color="0.3", marker="o", markersize=9, markerfacecolor="none", linestyle="none",
+            label="2 standard errors of a mean")
+    theta = comparison.theta
+    ax.set_title(f"γ = {comparison.gamma:g}, θ = ({theta[0]:g}, {theta[1]:g}): means of {n:,} estimates")
+    ax.legend(loc="upper right", fontsize=8)
+    ax = axes[1]
+    ax.plot(gammas, 100 * relative_bias, color=OKABE_ITO["vermillion"])
+    ax.axvline(comparison.gamma, color="0.5", linestyle=":", linewidth=1.0)
+    ax.set_xlabel(r"discount $\gamma$")
+    ax.set_ylabel(r"bias without $\gamma^t$ (% of $\|\nabla J_\gamma\|$)")
+    ax.set_title(r"dropping $\gamma^t$: the exact bias at the same $\theta$")
+    ax.set_xlim(gammas.min(), gammas.max())
+    ax.set_ylim(bottom=0)
+
+
+# --- the theorem's state form ---------------------------------------------------------------------
+
+
+def time_step_terms(problem: GridProblem, terms) -> np.ndarray:
+    r"""The theorem's sum split by row (= time step t), shape (n_rows - 1, 2).
+
+    On this road the car is in row t at step t, so the terms of row t,
+    :math:`\sum_{s \in \text{row } t} \eta(s) \sum_a q_\pi(s, a) \nabla\pi(a|s, \theta)`,
+    are the time-t terms of the gradient; they add up to ∇J.
+
+    Parameters
+    ----------
+    problem : GridProblem
+    terms : helpers.mdp.GradientTerms
+        At the θ of interest, for ``problem``.
+    """
+    n_rows, n_cols = problem.shape
+    per_state = terms.eta[:, None] * np.einsum("sa,sad->sd", terms.q, terms.grad_pi)
+    return per_state.reshape(n_rows, n_cols, 2)[:-1].sum(axis=1)
+
+
+def draw_state_form(axes: list[Axes], problem: GridProblem, terms) -> None:
+    r"""Left: μ(s) on the road. Right: ∇J built row by row, and the state-form sum.
+
+    The right panel lays the row terms of :func:`time_step_terms` tip to tail; they
+    end exactly at ∇J. The state-form sum
+    :math:`\sum_s \mu(s) \sum_a q_\pi(s, a) \nabla\pi(a|s, \theta)` points the same
+    way, :math:`\sum_s \eta(s)` times shorter.
+
+    Parameters
+    ----------
+    axes : two Axes
+    problem : GridProblem
+    terms : helpers.mdp.GradientTerms
+    """
+    draw_visits(axes[0], problem, terms.mu, title=r"on-policy distribution $\mu(s)$")
+    ax = axes[1]
+    rows = time_step_terms(problem, terms)
+    colors = [OKABE_ITO[name] for name in ("sky", "blue", "green", "orange", "purple", "black")]
+    tail, points = np.zeros(2), [np.zeros(2)]
+    ax.plot([0, terms.gradient[0]], [0, terms.gradient[1]], color="0.55", linestyle=":", linewidth=1.0)
+    for t, vector in enumerate(rows):
+        label = f"row t = {t}" + ("  (zero)" if np.linalg.norm(vector) < 1e-12 else "")
+        _arrow(ax, tail + vector, tail=tail, color=colors[t % len(colors)], label=label, width=1.6)
+        tail = tail + vector
+        points.append(tail)
+    _arrow(ax, terms.state_sum, color=OKABE_ITO["vermillion"], width=3.0,
+           label=r"$\sum_s \mu(s) \sum_a q_\pi(s,a) \nabla\pi(a|s,\theta)$"
+                 + f"  (× {terms.episode_length:.0f} = " + r"$\nabla J$)")
+    ax.plot(*terms.gradient, "o", color=EXACT_COLOR, markersize=6, label=r"$\nabla J(\theta)$ (exact)",
+            linestyle="none")
+    ax.plot(0, 0, "+", color="0.4")
+    points = np.array(points)
+    low, high = points.min(axis=0), points.max(axis=0)
+    pad = 0.15 * (high - low).max()
+    ax.set_xlim(low[0] - pad, high[0] + pad)
+    ax.set_ylim(low[1] - pad, high[1] + pad)
+    ax.set_aspect("equal")
+    ax.set_xlabel(r"component along $\theta_1$")
+    ax.set_ylabel(r"component along $\theta_2$")
+    ax.set_title(r"$\nabla J$ built row by row")
+    ax.legend(loc="lower left", fontsize=7.5)
+
+
+# --- batch against per-episode updates -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UpdateClouds:
+    r"""Update directions at one θ: single-episode estimates and M-episode averages.
+
+    Attributes
+    ----------
+    theta : ndarray, shape (2,)
+    batch_size : int
+        M.
+    single : ndarray, shape (n, 2)
+        :math:`\hat g` from one episode each.
+    batch : ndarray, shape (n, 2)
+        :math:`\frac1M \sum_m \hat g^m`, each from M fresh episodes.
+    exact : ndarray, shape (2,)
+        ∇J(θ).
+    """
+
+    theta: np.ndarray
+    batch_size: int
+    single: np.ndarray
+    batch: np.ndarray
+    exact: np.ndarray
+
+
+def update_clouds(theta: np.ndarray, n_points: int, batch_size: int,
+                  rng: np.random.Generator) -> UpdateClouds:
+    """``n_points`` single-episode estimates and ``n_points`` M-episode averages at θ (undiscounted road)."""
+    from helpers.reinforce import reinforce_estimates, sample_episodes
+
+    n_points = check_positive_int("n_points", n_points)
+    batch_size = check_positive_int("batch_size", batch_size)
+    problem = grid_problem(FEATURE)
+    theta = np.asarray(theta, dtype=float)
+    if theta.shape != (2,):
+        raise ValueError(f"theta must have shape (2,), got {theta.shape}")
+
+    def estimates(n: int) -> np.ndarray:
+        batch = sample_episodes(problem.mdp, problem.policy, theta, problem.inputs, n, rng)
+        return reinforce_estimates(problem.policy, theta, problem.inputs, batch)
+
+    single = estimates(n_points)
+    batch = estimates(n_points * batch_size).reshape(n_points, batch_size, 2).mean(axis=1)
+    exact = exact_objective_and_gradient(problem, theta[None]).gradient[0]
+    return UpdateClouds(theta, batch_size, single, batch, exact)
+
+
+def draw_update_clouds(ax: Axes, clouds: UpdateClouds) -> None:
+    """Both clouds of update directions with their 2-SD ellipses, and the exact ∇J."""
+    M = clouds.batch_size
+    for points, color, label, size in (
+            (clouds.single, OKABE_ITO["orange"], r"one episode: $\hat g$", 6),
+            (clouds.batch, OKABE_ITO["blue"], rf"batch of M = {M}: $\frac{{1}}{{M}}\sum_m \hat g^m$", 6)):
+        ax.scatter(points[:, 0], points[:, 1], s=size, color=color, alpha=0.35, linewidths=0,
+                   label=label)
+        _covariance_ellipse(ax, points, points.mean(axis=0), 2.0, color=color, linewidth=1.5)
+        ax.plot(*points.mean(axis=0), "o", color=color, markeredgecolor=EXACT_COLOR, markersize=6)
+    _arrow(ax, clouds.exact, color=EXACT_COLOR, label=r"exact $\nabla J(\theta)$")
+    ax.set_aspect("equal")
+    ax.set_xlabel(r"component along $\theta_1$")
+    ax.set_ylabel(r"component along $\theta_2$")
+    ax.set_title("update directions: same mean, different spread")
+    ax.legend(loc="lower left", fontsize=8, markerscale=2.5)
+
+
+def draw_update_paths(ax: Axes, single: np.ndarray, batch: np.ndarray, *, n_drawn: int = 5,
+                      land: Landscape | None = None, labels: tuple[str, str] = ("", "")) -> None:
+    """The first ``n_drawn`` paths of per-episode runs (``single``) and batch runs (``batch``).
+
+    Batch runs get a square at every update, so their fewer, longer steps show.
+    """
+    from matplotlib import patheffects
+
+    outline = [patheffects.withStroke(linewidth=2.6, foreground="white")]
+    if land is not None:
+        draw_landscape(ax, land, colorbar=False, arrows_every=4, optimum_note=False)
+    for paths, color, label, marker in ((single, OKABE_ITO["orange"], labels[0], None),
+                                        (batch, OKABE_ITO["blue"], labels[1], "s")):
+        for k, run in enumerate(paths[:n_drawn]):
+            ax.plot(run[:, 0], run[:, 1], color=color, linewidth=1.1, path_effects=outline,
+                    marker=marker, markersize=3, label=label if k == 0 else None)
+    ax.plot(*THETA0, marker="s", color="white", markeredgecolor=EXACT_COLOR, markersize=6)
+    ax.legend(loc="lower left", fontsize=8, facecolor="white", framealpha=0.85, frameon=True)
+
+
+def draw_endpoints(ax: Axes, single: np.ndarray, batch: np.ndarray,
+                   labels: tuple[str, str] = ("", "")) -> None:
+    """Where every run ends, for both kinds of update, with means and 2-SD ellipses."""
+    for paths, color, label, marker in ((single, OKABE_ITO["orange"], labels[0], "o"),
+                                        (batch, OKABE_ITO["blue"], labels[1], "s")):
+        ends = paths[:, -1]
+        ax.scatter(ends[:, 0], ends[:, 1], s=10, color=color, alpha=0.45, marker=marker, linewidths=0,
+                   label=label)
+        _covariance_ellipse(ax, ends, ends.mean(axis=0), 2.0, color=color, linewidth=1.6)
+        ax.plot(*ends.mean(axis=0), marker=marker, color=color, markeredgecolor=EXACT_COLOR,
+                markersize=7, linestyle="none")
+    ax.set_aspect("equal")
+    ax.set_xlabel(r"$\theta_1$ at the end")
+    ax.set_ylabel(r"$\theta_2$ at the end")
+    ax.legend(loc="lower left", fontsize=8, markerscale=1.8)
+
+
+# --- whole figures of the notebook ------------------------------------------------------------------
+
+
+def objective_along_rays(directions: np.ndarray, radii: np.ndarray, feature: str = FEATURE) -> np.ndarray:
+    r"""J(r u) for every direction u and radius r, exactly: where J goes as θ runs off to infinity.
+
+    Parameters
+    ----------
+    directions : ndarray, shape (k, 2)
+        Directions u (normalised here).
+    radii : ndarray, shape (m,)
+
+    Returns
+    -------
+    ndarray, shape (k, m)
+    """
+    directions = np.asarray(directions, dtype=float)
+    if directions.ndim != 2 or directions.shape[1] != 2 or np.any(np.linalg.norm(directions, axis=1) == 0):
+        raise ValueError(f"directions must have shape (k, 2) with non-zero rows, got {directions!r}")
+    unit = directions / np.linalg.norm(directions, axis=1, keepdims=True)
+    radii = np.asarray(radii, dtype=float).ravel()
+    thetas = unit[:, None, :] * radii[None, :, None]
+    J = exact_objective_and_gradient(grid_problem(feature), thetas.reshape(-1, 2)).J
+    return J.reshape(len(unit), len(radii))
+
+
+def world_figure(problem: GridProblem, path: EpisodePath) -> Figure:
+    """The road with one sampled episode."""
+    fig, axes = subplots(1, panel_size=(4.6, 4.6))
+    total = path.rewards.sum()
+    draw_road(axes[0, 0], problem, path=path,
+              title=f"one episode under the uniform policy: G₀ = {total:+.0f}")
+    return fig
+
+
+def policy_form_figure(problem: GridProblem, thetas: Sequence[tuple[float, float]]) -> Figure:
+    r"""π(left), π(down), π(right) against the lane's feature φ, for a few θ.
+
+    The curves are the softmax of the preferences (θ_1 φ, 0, θ_2 φ); the dots are
+    the six lanes.
+    """
+    fig, axes = subplots(len(thetas), panel_size=(3.5, 3.0))
+    phi = np.linspace(-1.0, 1.0, 101)
+    lanes = problem.env.state_feature(problem.feature)[: problem.shape[1], 0]
+    colors = (OKABE_ITO["vermillion"], "0.35", OKABE_ITO["blue"])
+    for ax, theta in zip(axes[0], thetas, strict=True):
+        theta = np.asarray(theta, dtype=float)
+        from helpers.policies import left_down_right_features
+
+        curve = problem.policy.probs(theta, left_down_right_features(phi[:, None]))
+        dots = problem.policy.probs(theta, left_down_right_features(lanes[:, None]))
+        for a, (name, color) in enumerate(zip(ACTION_NAMES, colors, strict=True)):
+            ax.plot(phi, curve[:, a], color=color, label=f"π({name})",
+                    linestyle=("-", "--", "-")[a])
+            ax.plot(lanes, dots[:, a], "o", color=color, markersize=4)
+        ax.set_title(f"θ = ({theta[0]:g}, {theta[1]:g})")
+        ax.set_xlabel(r"lane offset $\phi(s)$  (left edge −1, right edge +1)")
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_xlim(-1.05, 1.05)
+    axes[0, 0].set_ylabel(r"$\pi(a|s,\theta)$")
+    axes[0, 0].legend(loc="upper center", fontsize=8)
+    return fig
+
+
+def landscape_figure(problem_landscapes: Sequence[tuple[str, Landscape, bool]]) -> Figure:
+    """Landscapes side by side: (title, landscape, whether to outline the cone θ_1 > θ_2 > 0) each."""
+    fig, axes = subplots(len(problem_landscapes), panel_size=(5.4, 4.6))
+    for ax, (title, land, show_cone) in zip(axes[0], problem_landscapes, strict=True):
+        draw_landscape(ax, land, optimum_note=show_cone)
+        ax.set_title(title)
+    return fig
+
+
+def paths_figure(alphas: Sequence[float]) -> Figure:
+    """The α dashboard's panels for a few step sizes, one row each (its static view)."""
+    return paths_dashboard().static([{"alpha": alpha} for alpha in alphas])
+
+
+def discount_figure(comparison: DiscountComparison, gammas: np.ndarray,
+                    relative_bias: np.ndarray) -> Figure:
+    """The γ^t comparison: the two means against ∇J_γ, and the exact bias against γ."""
+    fig, axes = subplots(2, panel_size=(4.8, 4.0))
+    draw_discount_comparison(list(axes[0]), comparison, gammas, relative_bias)
+    return fig
+
+
+def state_form_figure(problem: GridProblem, terms) -> Figure:
+    """μ(s) on the road, and ∇J built row by row next to the state-form sum."""
+    fig, axes = subplots(2, panel_size=(4.8, 4.4))
+    draw_state_form(list(axes[0]), problem, terms)
+    return fig
+
+
+def batch_figure(clouds: UpdateClouds, single: np.ndarray, batch: np.ndarray, alpha: float) -> Figure:
+    """Update directions at θ_0, a few learning paths, and where all runs end: per-episode vs batch."""
+    M = clouds.batch_size
+    labels = (f"per-episode, α = {alpha:g}", f"batch of M = {M}, α = {M * alpha:g}")
+    fig, axes = subplots(3, panel_size=(4.3, 4.0))
+    draw_update_clouds(axes[0, 0], clouds)
+    draw_update_paths(axes[0, 1], single, batch, land=landscape(), labels=labels)
+    ends = np.vstack([single[:, -1], batch[:, -1], [THETA0]])
+    low, high = ends.min(axis=0), ends.max(axis=0)
+    axes[0, 1].set_xlim(low[0] - 1, high[0] + 1)
+    axes[0, 1].set_ylim(low[1] - 1, high[1] + 1)
+    n_episodes = single.shape[1] - 1
+    axes[0, 1].set_title(f"{min(5, len(single))} runs of each, {n_episodes} episodes")
+    draw_endpoints(axes[0, 2], single, batch, labels=labels)
+    axes[0, 2].set_title(f"where {len(single)} runs of each end")
+    return fig
+
+
+# --- dashboards ---------------------------------------------------------------------------------
+
+THETA_STEP = 0.5
+"""The θ sliders' step."""
+
+
+@dataclass(frozen=True)
+class PolicyData:
+    """What the θ dashboard shows: the policy at one θ, and where θ sits on the landscape.
+
+    Attributes
+    ----------
+    theta : ndarray, shape (2,)
+    pi : ndarray, shape (S, 3)
+        π(a|s, θ) in every state.
+    J : float
+    gradient : ndarray, shape (2,)
+    landscape : Landscape
+    """
+
+    theta: np.ndarray
+    pi: np.ndarray
+    J: float
+    gradient: np.ndarray
+    landscape: Landscape
+
+
+def policy_compute(theta1: float, theta2: float) -> PolicyData:
+    """The policy table, J(θ) and ∇J(θ) at θ = (θ_1, θ_2), with the (cached) landscape."""
+    problem = grid_problem(FEATURE)
+    theta = np.array([theta1, theta2], dtype=float)
+    exact = exact_objective_and_gradient(problem, theta[None])
+    return PolicyData(theta, problem.policy.table(theta, problem.inputs), float(exact.J[0]),
+                      exact.gradient[0], landscape())
+
+
+def policy_state(theta1: float, theta2: float) -> str:
+    """The θ dashboard's state line, e.g. ``θ = (1.50, -0.50)``."""
+    return f"θ = ({theta1:.2f}, {theta2:.2f})"
+
+
+def _mark_theta(ax: Axes, theta: np.ndarray, gradient: np.ndarray, span: float) -> None:
+    from matplotlib import patheffects
+
+    outline = [patheffects.withStroke(linewidth=3.5, foreground="white")]
+    norm = np.linalg.norm(gradient)
+    if norm > 0:
+        tip = theta + 0.12 * span * gradient / norm
+        ax.annotate("", xy=tip, xytext=theta, zorder=5,
+                    arrowprops={"arrowstyle": "-|>", "color": OKABE_ITO["vermillion"], "linewidth": 2.0,
+                                "path_effects": outline})
+    ax.plot(*theta, marker="o", color=OKABE_ITO["vermillion"], markeredgecolor="white",
+            markeredgewidth=1.2, markersize=8, zorder=6)
+
+
+def policy_draw(data: PolicyData, axes: list[Axes]) -> None:
+    """Left: the policy in every cell. Right: θ on the landscape, with the direction of ∇J."""
+    problem = grid_problem(FEATURE)
+    draw_road(axes[0], problem, pi=data.pi, title=r"$\pi(a|s,\theta)$ in every cell")
+    land = data.landscape
+    draw_landscape(axes[1], land, colorbar=False)
+    span = land.theta1[-1] - land.theta1[0]
+    _mark_theta(axes[1], data.theta, data.gradient, span)
+    g1, g2 = np.round(data.gradient, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+    axes[1].set_title(f"J(θ) = {data.J:.2f},  ∇J = ({g1:.2f}, {g2:.2f})")
+
+
+def policy_dashboard() -> Dashboard:
+    """Sliders for θ_1 and θ_2: the policy in every cell, and where θ sits on J(θ)."""
+    return Dashboard(
+        compute=policy_compute,
+        draw=policy_draw,
+        controls={
+            "theta1": slider("θ₁ (left)", 0.0, *THETA1_LIMITS, THETA_STEP),
+            "theta2": slider("θ₂ (right)", 0.0, *THETA2_LIMITS, THETA_STEP),
+        },
+        state=policy_state,
+        n_panels=2,
+        panel_size=(4.6, 4.4),
+    )
+
+
+def paths_state(alpha: float) -> str:
+    """The α dashboard's state line, e.g. ``α = 0.316`` (α snapped to the slider's grid)."""
+    return f"α = {snap_alpha(alpha):.3g}"
+
+
+def paths_draw(data: PathsData, axes: list[Axes]) -> None:
+    """Left: the runs' θ-paths on the landscape. Right: the exact J(θ) along each run."""
+    draw_landscape(axes[0], data.landscape, colorbar=False)
+    draw_paths(axes[0], data.paths, ascent=data.ascent)
+    axes[0].set_title(f"θ-paths of {len(data.paths)} runs over J(θ)")
+    ax = axes[1]
+    episodes = np.arange(data.J.shape[1])
+    for k, run in enumerate(data.J):
+        ax.plot(episodes, run, color=OKABE_ITO["orange"], linewidth=0.9, alpha=0.8,
+                label="REINFORCE runs" if k == 0 else None)
+    ax.plot(episodes, data.ascent_J, color=EXACT_COLOR, linestyle="--", linewidth=1.6,
+            label="exact ascent θ ← θ + α∇J")
+    ax.plot([], [], "o", color="white", markeredgecolor=OKABE_ITO["orange"], markeredgewidth=1.6,
+            label="(left) run ended outside the box")
+    ax.axhline(data.best_return, color=EXACT_COLOR, linestyle=":", linewidth=1.2,
+               label=f"best possible J = {data.best_return:.0f}")
+    ax.set_ylim(-6.2, 6.6)
+    ax.set_xlim(0, episodes[-1])
+    ax.set_xlabel("episode")
+    ax.set_ylabel(r"exact $J(\theta)$ after the update")
+    ax.set_title("how good each run's policy is")
+    ax.legend(loc="center right", fontsize=8, facecolor="white", framealpha=0.9, frameon=True)
+
+
+def paths_dashboard() -> Dashboard:
+    """A step-size slider: REINFORCE's θ-paths over the landscape and J along them."""
+    return Dashboard(
+        compute=paths_compute,
+        draw=paths_draw,
+        controls={"alpha": log_slider("α (step size)", 0.316, ALPHA_EXPONENTS[0], ALPHA_EXPONENTS[-1],
+                                      step=0.25)},
+        state=paths_state,
+        n_panels=2,
+        panel_size=(4.8, 4.4),
+    )
+
+
+def dashboards() -> dict[str, Dashboard]:
+    """The dashboards of notebook 03, by name (timed by ``benchmarks/sliders.py``)."""
+    return {"policy": policy_dashboard(), "paths": paths_dashboard()}
