@@ -1,0 +1,122 @@
+"""Notebook 03's dashboards: compute against helpers.mdp, the slider wiring through ipywidgets, drawing."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from helpers.dashboards import grid
+from helpers.envs import WindyHighway
+from helpers.mdp import exact_gradient, objective
+from helpers.policies import SoftmaxLinearPolicy
+from helpers.widgets import Dashboard
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def exact(theta: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
+    """π table, J and ∇J from helpers.mdp on a freshly built road."""
+    env = WindyHighway()
+    mdp, policy, x = env.tabular(), SoftmaxLinearPolicy(3, 2), env.policy_inputs("offset")
+    return policy.table(theta, x), objective(mdp, policy, theta, x), exact_gradient(mdp, policy, theta, x)
+
+
+def test_dashboards_registers_the_theta_and_alpha_dashboards():
+    boards = grid.dashboards()
+    assert set(boards) == {"policy", "paths"}
+    assert all(isinstance(board, Dashboard) for board in boards.values())
+    assert set(boards["policy"].controls) == {"theta1", "theta2"}
+    assert set(boards["paths"].controls) == {"alpha"}
+
+
+@pytest.mark.parametrize("theta", [(0.0, 0.0), (5.0, -2.0), (-10.0, 25.0), (40.0, -25.0)])
+def test_policy_compute_matches_the_exact_solvers(theta):
+    data = grid.policy_compute(*theta)
+    pi, J, gradient = exact(np.array(theta))
+    np.testing.assert_allclose(data.pi, pi, atol=1e-15)
+    assert pytest.approx(J, abs=1e-12) == data.J
+    np.testing.assert_allclose(data.gradient, gradient, atol=1e-12)
+    assert data.landscape is grid.landscape()
+
+
+def test_theta_sliders_drive_compute_through_interactive():
+    board = grid.policy_dashboard()
+    view = board.view()
+    theta1_slider, theta2_slider = view.children[0], view.children[1]
+    assert (theta1_slider.description, theta2_slider.description) == ("θ₁ (left)", "θ₂ (right)")
+    assert view.kwargs == {"theta1": 0.0, "theta2": 0.0}
+
+    theta1_slider.value = 5.0
+    assert view.kwargs == {"theta1": 5.0, "theta2": 0.0}
+    theta2_slider.value = -2.5
+    assert view.kwargs == {"theta1": 5.0, "theta2": -2.5}
+    data = board.compute(**view.kwargs)
+    pi, J, _ = exact(np.array([5.0, -2.5]))
+    np.testing.assert_allclose(data.pi, pi, atol=1e-15)
+    assert pytest.approx(J, abs=1e-12) == data.J
+    assert board.state(**view.kwargs) == "θ = (5.00, -2.50)"
+
+    theta1_slider.value = 100.0  # clamped to the end of the slider, the edge of the landscape
+    assert view.kwargs["theta1"] == grid.THETA1_LIMITS[1]
+
+
+def test_alpha_slider_drives_compute_through_interactive():
+    board = grid.paths_dashboard()
+    view = board.view()
+    alpha_slider = view.children[0]
+    assert alpha_slider.description == "α (step size)"
+    assert view.kwargs["alpha"] == pytest.approx(0.316)
+
+    alpha_slider.value = 10**-1.25
+    assert view.kwargs["alpha"] == pytest.approx(10**-1.25)
+    data = board.compute(**view.kwargs)
+    assert data.alpha == pytest.approx(10**-1.25)
+    assert data.paths is grid.reinforce_paths(data.alpha)
+    problem = grid.grid_problem()
+    np.testing.assert_allclose(data.J[:, -1], [objective(problem.mdp, problem.policy, theta, problem.inputs)
+                                               for theta in data.paths[:, -1]], atol=1e-12)
+    np.testing.assert_allclose(data.ascent, grid.gradient_ascent_path(data.alpha))
+    assert data.best_return == pytest.approx(6.0)
+    assert board.state(**view.kwargs) == "α = 0.0562"
+
+
+def test_paths_compute_snaps_alpha_to_the_slider_grid():
+    assert grid.paths_compute(0.3) is grid.paths_compute(10**-0.5)
+    assert grid.paths_state(0.3) == "α = 0.316"
+
+
+def test_policy_view_draws_the_road_and_theta_on_the_landscape():
+    fig = grid.policy_dashboard().figure(theta1=10.0, theta2=-10.0)
+    road, land = fig.axes[:2]
+    assert road.get_title() == r"$\pi(a|s,\theta)$ in every cell"
+    _, J, gradient = exact(np.array([10.0, -10.0]))
+    g1, g2 = np.round(gradient, 2) + 0.0
+    assert land.get_title() == f"J(θ) = {J:.2f},  ∇J = ({g1:.2f}, {g2:.2f})"
+    assert "-0.00" not in land.get_title()
+
+
+def test_paths_view_draws_every_run_and_marks_runs_that_left_the_box():
+    data = grid.paths_compute(10**0.5)
+    fig = grid.paths_dashboard().figure(alpha=10**0.5)
+    landscape_axes, curves_axes = fig.axes[:2]
+    assert len(curves_axes.get_lines()) >= len(data.paths) + 2
+    outside = np.any((data.paths[:, -1] < [grid.THETA1_LIMITS[0], grid.THETA2_LIMITS[0]])
+                     | (data.paths[:, -1] > [grid.THETA1_LIMITS[1], grid.THETA2_LIMITS[1]]), axis=1)
+    assert outside.any()
+    hollow = [line for line in landscape_axes.get_lines() if line.get_markerfacecolor() == "white"
+              and line.get_marker() == "o"]
+    assert len(hollow) == 1
+    assert len(hollow[0].get_xdata()) == outside.sum()
+
+
+def test_static_views_stack_one_row_per_setting():
+    fig = grid.policy_dashboard().static([{"theta1": 0.0, "theta2": 0.0}, {"theta1": 5.0, "theta2": 2.0}])
+    assert len(fig.axes) == 4
+    texts = [text.get_text() for ax in fig.axes for text in ax.texts]
+    assert "θ = (0.00, 0.00)" in texts
+    assert "θ = (5.00, 2.00)" in texts

@@ -1,0 +1,164 @@
+"""Notebook 03's exercise checks: right answers pass, the usual slips get a message that helps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers.dashboards import grid
+from helpers.exercises import Feedback
+from helpers.exercises.grid import (
+    SIGN_POINTS,
+    check_gradient_signs,
+    check_per_step_update,
+    check_state_form_constant,
+    check_step_size,
+    per_step_update,
+)
+from helpers.mdp import exact_gradient
+from helpers.reinforce import returns_to_go
+
+# --- exercise 1: signs of the gradient ----------------------------------------------------------
+
+
+def test_sign_points_have_the_signs_the_solution_gives():
+    problem = grid.grid_problem()
+    for name, expected in (("A", (1, -1)), ("B", (1, 1))):
+        gradient = exact_gradient(problem.mdp, problem.policy, np.array(SIGN_POINTS[name]), problem.inputs)
+        assert tuple(np.sign(gradient)) == expected
+        assert np.min(np.abs(gradient)) > 1e-3  # clearly signed, readable from the arrows
+
+
+@pytest.mark.parametrize(("a", "b"), [(("+", "-"), ("+", "+")), ((1, -1), (1, 1)),
+                                      (["+", "−"], np.array([2.0, 0.5]))])
+def test_right_signs_pass_in_any_reasonable_spelling(a, b):
+    feedback = check_gradient_signs(a, b)
+    assert isinstance(feedback, Feedback)
+    assert feedback.correct, feedback.message
+
+
+def test_a_wrong_sign_is_named_by_point_and_component():
+    feedback = check_gradient_signs(("+", "+"), ("+", "+"))
+    assert not feedback.correct
+    assert "A = θ (10, 10)" in feedback.message
+    assert "∂J/∂θ₂" in feedback.message
+    assert "up (+) or down (−)" in feedback.message
+    assert "B =" not in feedback.message
+    both = check_gradient_signs(("-", "-"), ("+", "-"))
+    assert "∂J/∂θ₁" in both.message
+    assert "B = θ (25, -5)" in both.message
+
+
+@pytest.mark.parametrize(("answer", "hint"), [(None, "replace None"), ("+-", "pair"), (("+",), "pair"),
+                                              (("+", "?"), "'+' or '-'"), ((1, 0), "'+' or '-'")])
+def test_malformed_signs_get_a_hint_not_an_exception(answer, hint):
+    feedback = check_gradient_signs(answer, ("+", "+"))
+    assert not feedback.correct
+    assert hint in feedback.message
+
+
+# --- exercise 2: one per-step update ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def setting():
+    problem = grid.grid_problem(gamma=0.9)
+    theta = np.array([1.0, -0.5])
+    episode = grid.sample_path(problem, theta, np.random.default_rng(8))
+    return {"theta": theta, "episode": episode, "t": 2, "alpha": 0.1, "gamma": 0.9}, problem
+
+
+def test_the_right_update_passes(setting):
+    kwargs, problem = setting
+    episode, t = kwargs["episode"], kwargs["t"]
+    G = returns_to_go(episode.rewards, 0.9)
+    state, action = episode.states[t], episode.actions[t]
+    score = problem.policy.grad_log_prob(kwargs["theta"], problem.inputs[state], action)
+    answer = kwargs["theta"] + 0.1 * 0.9**t * G[t] * score
+    np.testing.assert_allclose(per_step_update(kwargs["theta"], episode, t, 0.1, 0.9), answer)
+    feedback = check_per_step_update(answer, **kwargs)
+    assert feedback.correct, feedback.message
+    assert check_per_step_update(list(answer), **kwargs).correct
+
+
+def test_the_usual_slips_are_recognised(setting):
+    kwargs, problem = setting
+    theta, episode, t = kwargs["theta"], kwargs["episode"], kwargs["t"]
+    G = returns_to_go(episode.rewards, 0.9)
+    G_undiscounted = returns_to_go(episode.rewards, 1.0)
+    score = problem.policy.grad_log_prob(theta, problem.inputs[episode.states[t]], episode.actions[t])
+    assert not np.isclose(G[t], G[0])
+    assert not np.isclose(G[t], episode.rewards[t])
+    slips = {
+        "γ^t": theta + 0.1 * G[t] * score,
+        "G_0": theta + 0.1 * 0.9**t * G[0] * score,
+        "R_{t+1}": theta + 0.1 * 0.9**t * episode.rewards[t] * score,
+        "discounted too": theta + 0.1 * 0.9**t * G_undiscounted[t] * score,
+        "descent": theta - 0.1 * 0.9**t * G[t] * score,
+        "step alone": 0.1 * 0.9**t * G[t] * score,
+        "step size α": theta + 0.9**t * G[t] * score,
+    }
+    for keyword, wrong in slips.items():
+        feedback = check_per_step_update(wrong, **kwargs)
+        assert not feedback.correct
+        assert keyword in feedback.message, (keyword, feedback.message)
+
+
+@pytest.mark.parametrize(("answer", "hint"), [(None, "still None"), (np.zeros(3), "shape"),
+                                              (np.array([9.0, 9.0]), "not right yet"), ("θ", "number")])
+def test_other_wrong_updates_get_a_hint(setting, answer, hint):
+    kwargs, _ = setting
+    feedback = check_per_step_update(answer, **kwargs)
+    assert not feedback.correct
+    assert hint in feedback.message
+
+
+def test_per_step_update_refuses_a_step_outside_the_episode(setting):
+    kwargs, _ = setting
+    with pytest.raises(ValueError, match="t must be"):
+        per_step_update(kwargs["theta"], kwargs["episode"], 6, 0.1, 0.9)
+
+
+# --- exercise 3: a step size ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("alpha", [0.3, 0.5, 1.0])
+def test_step_sizes_the_solution_recommends_pass(alpha):
+    feedback = check_step_size(alpha)
+    assert feedback.correct, feedback.message
+
+
+def test_a_small_step_size_is_told_it_crawls():
+    feedback = check_step_size(0.1)
+    assert not feedback.correct
+    assert "too small" in feedback.message
+    assert "larger α" in feedback.message
+
+
+def test_a_large_step_size_is_told_it_strands_a_run():
+    feedback = check_step_size(10**0.5)
+    assert not feedback.correct
+    assert "too large" in feedback.message
+    assert "∇J ≈ 0" in feedback.message
+
+
+@pytest.mark.parametrize(("answer", "hint"), [(None, "number"), ("0.5", "number"), (True, "number"),
+                                              (-0.5, "positive"), (float("nan"), "positive")])
+def test_a_step_size_that_is_not_one_gets_a_hint(answer, hint):
+    feedback = check_step_size(answer)
+    assert not feedback.correct
+    assert hint in feedback.message
+
+
+# --- exercise 4: the constant of the state form -----------------------------------------------------------
+
+
+def test_the_episode_length_passes_and_the_usual_slips_are_named():
+    theta = np.array([20.0, 10.0])
+    assert check_state_form_constant(6, theta).correct
+    assert check_state_form_constant(6.0, theta).correct
+    for answer, hint in ((1 / 6, "1/c"), (7, "rows"), (1, "equal"), (None, "still None"), ("six", "number"),
+                         (5, "not right yet")):
+        feedback = check_state_form_constant(answer, theta)
+        assert not feedback.correct
+        assert hint in feedback.message, (answer, feedback.message)
