@@ -177,7 +177,7 @@ def test_step_size_dashboard_log_slider_drives_compute_through_interactive():
     assert (slider.min, slider.max, slider.base) == (-2.5, 1.0, 10.0)
     slider.value = 1.0
     assert w.kwargs["alpha"] == pytest.approx(1.0)
-    assert dashboard.state(**w.kwargs) == "α = 1"
+    assert dashboard.state(**w.kwargs) == "α = 1.00"
     runs = dashboard.compute(**w.kwargs)
     assert runs.alpha == pytest.approx(1.0)
     assert runs.n_runs >= 50

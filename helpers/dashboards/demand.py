@@ -39,6 +39,7 @@ from functools import lru_cache
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgba
 
 from helpers._validate import check_discount, check_positive_int, check_step_size
 from helpers.envs import DemandEnv
@@ -272,10 +273,15 @@ def policy_view(theta: float, horizon: int = 3, gamma: float = 1.0) -> PolicyVie
     )
 
 
+# The three dashboards label their figures in plain Unicode, not mathtext: every figure gets a
+# new renderer whose mathtext cache is empty, so each $...$ string costs several milliseconds on
+# every slider move.
+
+
 def draw_policy_view(view: PolicyView, axes: list[Axes]) -> None:
     """Left: the policy curve with the four demand changes; right: J(θ) with its tangent at θ."""
     ax_pi, ax_J = axes
-    ax_pi.plot(view.p_grid, view.pi_more, color=PALETTE[0], label=r"$\sigma(\theta p)$")
+    ax_pi.plot(view.p_grid, view.pi_more, color=PALETTE[0], label="σ(θp)")
     ax_pi.axhline(0.5, color="grey", linewidth=0.8, linestyle=":")
     ax_pi.axvline(0.0, color="grey", linewidth=0.8, linestyle=":")
     for p, prob in zip(view.demand_changes, view.pi_at_changes, strict=True):
@@ -286,22 +292,22 @@ def draw_policy_view(view: PolicyView, axes: list[Axes]) -> None:
     ax_pi.set_ylim(-0.04, 1.04)
     ax_pi.set_xticks(view.demand_changes)
     ax_pi.set_xlabel("change in demand p (hundreds of units / week)")
-    ax_pi.set_ylabel(r"$\pi(\mathrm{MORE}\,|\,p, \theta)$")
-    ax_pi.set_title(r"Policy $\sigma(\theta p)$ at the four demand changes")
+    ax_pi.set_ylabel("π(MORE | p, θ)")
+    ax_pi.set_title("Policy σ(θp) at the four demand changes")
 
-    ax_J.plot(view.theta_grid, view.J_grid, color=EXACT_COLOR, label=r"exact $J(\theta)$")
+    ax_J.plot(view.theta_grid, view.J_grid, color=EXACT_COLOR, label="exact J(θ)")
     ax_J.axhline(view.J_best, color="grey", linestyle="--", linewidth=1.2,
-                 label=rf"best $J^* = {view.J_best:.2f}$ ($\theta \to \infty$)")
+                 label=f"best J* = {view.J_best:.2f} (θ → ∞)")
     half = 1.2
     ax_J.plot([view.theta - half, view.theta + half],
               [view.J - half * view.slope, view.J + half * view.slope],
-              color=PALETTE[1], linewidth=2.5, label=r"tangent at $\theta$")
+              color=PALETTE[1], linewidth=2.5, label="tangent at θ")
     ax_J.plot(view.theta, view.J, "o", color=PALETTE[1], markersize=8, zorder=3)
     ax_J.set_xlim(*THETA_LIMITS)
     ax_J.set_ylim(-3.6, 4.0)
-    ax_J.set_xlabel(r"policy parameter $\theta$")
-    ax_J.set_ylabel(r"$J(\theta)$ (expected season return)")
-    ax_J.set_title(rf"$J(\theta) = {view.J:.2f}$, slope $dJ/d\theta = {view.slope:.2f}$")
+    ax_J.set_xlabel("policy parameter θ")
+    ax_J.set_ylabel("J(θ) (expected season return)")
+    ax_J.set_title(f"J(θ) = {view.J:.2f}, slope dJ/dθ = {view.slope:.2f}")
     ax_J.legend(loc="lower right")
 
 
@@ -401,7 +407,7 @@ def draw_learning_runs(runs: LearningRuns, axes: list[Axes]) -> None:
     ax_J.fill_between(episodes, low, high, color=PALETTE[0], alpha=0.25, linewidth=0,
                       label="±2 standard errors")
     ax_J.plot(episodes, mean, color=PALETTE[0], label=f"mean of {runs.n_runs} runs")
-    exact_line(ax_J, runs.J_best, rf"best $J^* = {runs.J_best:.2f}$")
+    exact_line(ax_J, runs.J_best, f"best J* = {runs.J_best:.2f}")
     n_wrong = int(runs.wrong_way.sum())
     ax_J.text(0.98, 0.05, f"{n_wrong} of {runs.n_runs} runs end with θ < 0\n"
               f"final mean J = {mean[-1]:.2f}",
@@ -409,17 +415,18 @@ def draw_learning_runs(runs: LearningRuns, axes: list[Axes]) -> None:
     ax_J.set_xlim(0, runs.n_episodes)
     ax_J.set_ylim(-0.2, 3.6)
     ax_J.set_xlabel("episode k")
-    ax_J.set_ylabel(r"exact $J(\theta_k)$")
-    ax_J.set_title(r"Learning curve: exact $J(\theta_k)$ after k episodes")
+    ax_J.set_ylabel("exact J(θₖ)")
+    ax_J.set_title("Learning curve: exact J(θₖ) after k episodes")
     ax_J.legend(loc="center right")
 
     segments = np.stack(np.broadcast_arrays(episodes[None, :], runs.theta), axis=-1)
     right, wrong = PALETTE[0], PALETTE[3]
-    colors = np.where(runs.wrong_way, wrong, right)
+    # RGBA rows, not colour names: matplotlib parses every name in a list one by one.
+    colors = np.where(runs.wrong_way[:, None], to_rgba(wrong), to_rgba(right))
     widths = np.where(runs.wrong_way, 1.4, 0.7)
     ax_theta.add_collection(LineCollection(segments, colors=colors, linewidths=widths, alpha=0.5))
-    ax_theta.plot([], [], color=right, label=r"run ends with $\theta \geq 0$")
-    ax_theta.plot([], [], color=wrong, linewidth=1.4, label=r"run ends with $\theta < 0$")
+    ax_theta.plot([], [], color=right, label="run ends with θ ≥ 0")
+    ax_theta.plot([], [], color=wrong, linewidth=1.4, label="run ends with θ < 0")
     ax_theta.axhline(0.0, color="grey", linewidth=0.8, linestyle=":")
     ax_theta.set_xlim(0, runs.n_episodes)
     ax_theta.set_yscale("symlog", linthresh=2.0)
@@ -427,18 +434,27 @@ def draw_learning_runs(runs: LearningRuns, axes: list[Axes]) -> None:
     ticks = [-50, -10, -2, 0, 2, 10, 50, 200]
     ax_theta.set_yticks(ticks, [f"{tick:d}".replace("-", "−") for tick in ticks])
     ax_theta.set_xlabel("episode k")
-    ax_theta.set_ylabel(r"$\theta_k$ (symmetric log scale)")
-    ax_theta.set_title(rf"$\theta_k$ of each of the {runs.n_runs} runs")
+    ax_theta.set_ylabel("θₖ (symmetric log scale)")
+    ax_theta.set_title(f"θₖ of each of the {runs.n_runs} runs")
     ax_theta.legend(loc="center right", bbox_to_anchor=(1.0, 0.31))
 
 
-def step_size_dashboard(alpha: float = 0.1, *, seed: int = 0) -> Dashboard:
-    """The α slider (logarithmic, 0.003 to 10): learning curves beside θ trajectories."""
+def step_size_dashboard(alpha: float = 0.1, *, seed: int = 0, precompute: bool = True) -> Dashboard:
+    """The α slider (logarithmic, 0.003 to 10): learning curves beside θ trajectories.
+
+    With ``precompute`` the runs for every step of the slider (15 values of α, about
+    50 ms each) are computed now, so that moving the slider only draws.
+    """
+    control = log_slider("α", alpha, -2.5, 1.0, step=0.25)
+    if precompute:
+        n_steps = round((control.max - control.min) / control.step)
+        for k in range(n_steps + 1):
+            learning_runs(control.base ** (control.min + k * control.step), seed=seed)
     return Dashboard(
         compute=lambda alpha: learning_runs(alpha, seed=seed),
         draw=draw_learning_runs,
-        controls={"alpha": log_slider("α", alpha, -2.5, 1.0, step=0.25)},
-        state=lambda alpha: f"α = {alpha:.3g}",
+        controls={"alpha": control},
+        state=lambda alpha: f"α = {alpha:#.3g}",  # as the readout (d3 ".3g" keeps zeros: 0.100)
         n_panels=2,
         panel_size=(4.9, 3.5),
     )
@@ -520,12 +536,12 @@ def draw_estimates(view: EstimatesView, axes: list[Axes]) -> None:
     half = 2 * view.standard_error
     ax.axvline(view.mean, color=PALETTE[1], linewidth=2,
                label=f"mean of {view.estimates.size}: {view.mean:.2f} ± {half:.2f} (2 SE)")
-    exact_line(ax, view.exact, rf"exact $dJ/d\theta = {view.exact:.2f}$", orientation="vertical")
+    exact_line(ax, view.exact, f"exact dJ/dθ = {view.exact:.2f}", orientation="vertical")
     spread = view.estimates.std(ddof=1)
     ax.text(0.98, 0.70, f"standard deviation {spread:.2f}\nrange {view.estimates.min():.1f} to "
             f"{view.estimates.max():.1f}", transform=ax.transAxes, ha="right", va="top", fontsize=9)
     ax.set_xlim(*ESTIMATE_LIMITS)
-    ax.set_xlabel(r"single-episode estimate $\hat g$ of $dJ/d\theta$")
+    ax.set_xlabel("single-episode estimate ĝ of dJ/dθ")
     ax.set_ylabel("fraction of episodes")
     ax.set_title("Noisy one by one, right on average")
     ax.legend(loc="upper right")
@@ -640,8 +656,9 @@ def episode_update(theta: float, p: np.ndarray, actions: np.ndarray, rewards: np
 
 def update_table_markdown(rows: list[UpdateStep]) -> str:
     """The rows of :func:`episode_update` as a Markdown table."""
-    lines = ["| t | p_t | A_t | R_{t+1} | G_t | θ | π(A_t\\|S_t, θ) | ∇ln π(A_t\\|S_t, θ) "
-             "| α γ^t G_t ∇ln π | θ after |",
+    lines = [r"| $t$ | $p_t$ | $A_t$ | $R_{t+1}$ | $G_t$ | $\theta$ | $\pi(A_t \mid S_t, \theta)$ "
+             r"| $\nabla \ln \pi(A_t \mid S_t, \theta)$ | $\alpha \gamma^t G_t \nabla \ln \pi$ "
+             r"| $\theta$ after |",
              "|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
         name = "MORE" if row.action == MORE else "LESS"
