@@ -1,0 +1,269 @@
+r"""Notebook 01's dashboard: from the exact gradient to its Monte-Carlo estimate.
+
+On the demand problem (:class:`helpers.envs.DemandEnv`, horizon 2, the policy
+:math:`\pi(\mathrm{MORE}|p,\theta) = \sigma(\theta p)`), the θ slider shows
+
+- left: the exact :math:`J(\theta)` and its tangent at θ, whose slope is the exact
+  :math:`dJ/d\theta` (:func:`helpers.mdp.objective`, :func:`helpers.mdp.exact_gradient`);
+- right: M single-episode estimates
+  :math:`\hat g^m = \sum_{t=0}^{T-1} \partial_\theta \ln \pi(a_t^m|s_t^m,\theta)\, R(\tau^m)`
+  as a cloud of dots, their running mean
+  :math:`\frac1m \sum_{i \le m} \hat g^i` with a ±2 standard-error band, and the exact
+  value as a dashed line: the estimates are noisy and right on average.
+
+A dropdown switches the weight from :math:`R(\tau)` to the reward-to-go
+:math:`G_t` (same mean, smaller spread). The estimates for a given θ come from a
+generator seeded by a fixed number and θ rounded to 1e-3, so the figure for a θ
+is the same every time it is drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from matplotlib.axes import Axes
+
+from helpers.envs import DemandEnv
+from helpers.mdp import TabularMDP, exact_gradient, objective
+from helpers.plotting import EXACT_COLOR, OKABE_ITO
+from helpers.policies import SigmoidPolicy
+from helpers.reinforce import reinforce_estimates, sample_episodes
+from helpers.widgets import Dashboard, dropdown, slider
+
+HORIZON = 2
+"""The demand season of notebook 01: two weeks, 64 trajectories."""
+
+N_EPISODES = 200
+"""M, the number of single-episode estimates drawn per θ."""
+
+ESTIMATE_SEED = 1992
+"""Fixed part of the seed of the estimates (Williams, 1992); θ is the other part."""
+
+THETA_MIN, THETA_MAX, THETA_STEP = -3.0, 3.0, 0.1
+THETA_LIMIT = 100.0
+"""|θ| allowed by :func:`compute` (the seed needs θ·1000 as a bounded integer)."""
+
+WEIGHTS = {"total": r"$R(\tau)$", "to_go": r"$G_t$"}
+"""The estimator's weight: the total reward R(τ) (trajectory form) or the reward-to-go G_t."""
+
+ESTIMATE_YLIM = (-2.5, 9.5)
+r"""Fixed y-range of the estimates, the same for every θ so that spreads can be compared.
+
+For T = 2 every single-episode estimate lies in [-2, 16] (|∂ ln π| ≤ |p| ≤ 2 per step,
+R(τ) ≤ 4); the rare ones above the range are drawn as triangles on its upper edge and
+counted in the legend.
+"""
+
+POLICY = SigmoidPolicy()
+
+
+@lru_cache(maxsize=4)
+def demand_problem(horizon: int = HORIZON) -> tuple[TabularMDP, np.ndarray]:
+    """The exact model of ``DemandEnv(horizon)`` and its policy inputs p, cached."""
+    env = DemandEnv(horizon=horizon)
+    inputs = env.policy_inputs()
+    inputs.setflags(write=False)
+    return env.tabular(), inputs
+
+
+@lru_cache(maxsize=4)
+def objective_curve(horizon: int = HORIZON, n_points: int = 121) -> tuple[np.ndarray, np.ndarray]:
+    r"""θ on [-3, 3] and the exact :math:`J(\theta)` there, cached (read-only arrays)."""
+    mdp, inputs = demand_problem(horizon)
+    thetas = np.linspace(THETA_MIN, THETA_MAX, n_points)
+    values = np.array([objective(mdp, POLICY, np.array([t]), inputs) for t in thetas])
+    for array in (thetas, values):
+        array.setflags(write=False)
+    return thetas, values
+
+
+@lru_cache(maxsize=512)
+def exact_values(theta: float, horizon: int = HORIZON) -> tuple[float, float]:
+    r"""The exact :math:`J(\theta)` and :math:`dJ/d\theta` of the demand problem."""
+    mdp, inputs = demand_problem(horizon)
+    theta_vector = np.array([theta])
+    return (objective(mdp, POLICY, theta_vector, inputs),
+            float(exact_gradient(mdp, POLICY, theta_vector, inputs)[0]))
+
+
+def estimate_rng(theta: float, seed: int = ESTIMATE_SEED) -> np.random.Generator:
+    """The generator of the estimates at θ: seeded by ``seed`` and round(1000 θ)."""
+    return np.random.default_rng([seed, round(1000 * theta) + round(1000 * THETA_LIMIT)])
+
+
+@lru_cache(maxsize=512)
+def single_episode_estimates(theta: float, weight: str = "total", n_episodes: int = N_EPISODES,
+                             horizon: int = HORIZON, seed: int = ESTIMATE_SEED) -> np.ndarray:
+    r"""M single-episode estimates of :math:`dJ/d\theta` at θ, shape (M,), read-only.
+
+    .. math:: \hat g^m = \sum_{t=0}^{T-1} \partial_\theta \ln \pi(a_t^m|s_t^m, \theta)\, R(\tau^m)
+              \quad\text{or, with ``weight="to_go"``,}\quad
+              \sum_{t=0}^{T-1} \partial_\theta \ln \pi(a_t^m|s_t^m, \theta)\, G_t^m.
+
+    Episodes come from :func:`helpers.reinforce.sample_episodes` (batched) with the
+    generator :func:`estimate_rng`; the same arguments always give the same estimates.
+    """
+    mdp, inputs = demand_problem(horizon)
+    theta_vector = np.array([theta])
+    batch = sample_episodes(mdp, POLICY, theta_vector, inputs, n_episodes, estimate_rng(theta, seed))
+    estimates = reinforce_estimates(POLICY, theta_vector, inputs, batch,
+                                    reward_to_go=weight == "to_go")[:, 0]
+    estimates.setflags(write=False)
+    return estimates
+
+
+@dataclass(frozen=True)
+class GradientCloud:
+    r"""What the dashboard shows for one θ.
+
+    Attributes
+    ----------
+    theta : float
+    weight : str
+        ``"total"`` (R(τ)) or ``"to_go"`` (G_t).
+    theta_grid, objective_grid : ndarray
+        The curve :math:`J(\theta)`.
+    objective : float
+        :math:`J(\theta)` at the slider's θ.
+    gradient : float
+        The exact :math:`dJ/d\theta` there.
+    estimates : ndarray, shape (M,)
+        Single-episode estimates :math:`\hat g^m`.
+    """
+
+    theta: float
+    weight: str
+    theta_grid: np.ndarray
+    objective_grid: np.ndarray
+    objective: float
+    gradient: float
+    estimates: np.ndarray
+
+    @property
+    def mean(self) -> float:
+        r"""The Monte-Carlo estimate :math:`\frac1M \sum_m \hat g^m`."""
+        return float(self.estimates.mean())
+
+    @property
+    def standard_error(self) -> float:
+        r"""Its standard error :math:`s / \sqrt M` (s the sample standard deviation)."""
+        return float(self.estimates.std(ddof=1) / np.sqrt(self.estimates.size))
+
+    def running_mean(self) -> np.ndarray:
+        r""":math:`\frac1m \sum_{i \le m} \hat g^i` for m = 1..M."""
+        return np.cumsum(self.estimates) / np.arange(1, self.estimates.size + 1)
+
+    def running_standard_error(self) -> np.ndarray:
+        r"""The standard error of each running mean, :math:`s_m / \sqrt m` (0 for m = 1)."""
+        m = np.arange(1, self.estimates.size + 1)
+        mean = self.running_mean()
+        sum_sq = np.cumsum(self.estimates**2)
+        variance = np.zeros_like(mean)
+        variance[1:] = np.maximum(sum_sq[1:] - m[1:] * mean[1:] ** 2, 0.0) / (m[1:] - 1)
+        return np.sqrt(variance / m)
+
+
+def _check_theta(theta: float) -> float:
+    theta = float(theta)
+    if not np.isfinite(theta) or abs(theta) > THETA_LIMIT:
+        raise ValueError(f"theta must be a finite number in [-{THETA_LIMIT:g}, {THETA_LIMIT:g}], "
+                         f"got {theta!r}")
+    return round(theta, 6)
+
+
+def _check_weight(weight: str) -> str:
+    if weight not in WEIGHTS:
+        raise ValueError(f"weight must be one of {', '.join(map(repr, WEIGHTS))}; got {weight!r}")
+    return weight
+
+
+def compute(theta: float = 1.0, weight: str = "total") -> GradientCloud:
+    r"""The exact J and dJ/dθ at θ and M single-episode estimates (pure; cached pieces).
+
+    Parameters
+    ----------
+    theta : float
+        The policy parameter, |θ| ≤ 100.
+    weight : {"total", "to_go"}
+        Weight each score by R(τ) or by the reward-to-go G_t.
+    """
+    theta = _check_theta(theta)
+    weight = _check_weight(weight)
+    thetas, values = objective_curve()
+    J, gradient = exact_values(theta)
+    return GradientCloud(theta, weight, thetas, values, J, gradient,
+                         single_episode_estimates(theta, weight))
+
+
+def draw(data: GradientCloud, axes: list[Axes]) -> None:
+    """Left: J(θ) and its tangent at θ. Right: the estimates, their running mean and the exact slope."""
+    left, right = axes
+    estimate_color, mean_color = OKABE_ITO["sky"], OKABE_ITO["vermillion"]
+
+    left.plot(data.theta_grid, data.objective_grid, color=EXACT_COLOR, label=r"$J(\theta)$")
+    span = np.linspace(data.theta - 1.0, data.theta + 1.0, 2)
+    left.plot(span, data.objective + data.mean * (span - data.theta), color=mean_color,
+              linewidth=1.4, label=f"estimated slope {data.mean:.3f}")
+    left.plot(span, data.objective + data.gradient * (span - data.theta), color=EXACT_COLOR,
+              linestyle="--", linewidth=1.2, label=f"exact slope {data.gradient:.3f}")
+    left.plot([data.theta], [data.objective], "o", color=EXACT_COLOR, markersize=5)
+    low, high = data.objective_grid.min(), data.objective_grid.max()
+    pad = 0.15 * (high - low)
+    left.set_ylim(low - pad, high + pad)
+    left.set_xlim(data.theta_grid[0], data.theta_grid[-1])
+    left.set_xlabel(r"policy parameter $\theta$")
+    left.set_ylabel(r"$J(\theta)$, expected total reward")
+    left.set_title(r"$J(\theta)$ and its tangent")
+    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, columnspacing=1.0)
+
+    m = np.arange(1, data.estimates.size + 1)
+    running, se = data.running_mean(), data.running_standard_error()
+    top = ESTIMATE_YLIM[1]
+    above = data.estimates > top
+    right.plot(m[~above], data.estimates[~above], "o", color=estimate_color, markersize=3, alpha=0.6,
+               label=r"one episode each, $\hat g^m$")
+    if above.any():
+        right.plot(m[above], np.full(above.sum(), top - 0.25), "^", color=estimate_color, markersize=5,
+                   clip_on=False, label=f"{above.sum()} above {top:g} (largest {data.estimates.max():.1f})")
+    right.fill_between(m[1:], (running - 2 * se)[1:], (running + 2 * se)[1:], color=mean_color,
+                       alpha=0.25, linewidth=0)
+    right.plot(m, running, color=mean_color, label=r"running mean $\pm$ 2 SE")
+    right.axhline(data.gradient, color=EXACT_COLOR, linestyle="--", linewidth=1.2, zorder=3,
+                  label=rf"exact $dJ/d\theta$ = {data.gradient:.3f}")
+    right.set_ylim(*ESTIMATE_YLIM)
+    right.set_xlim(0, data.estimates.size + 1)
+    right.set_xlabel("episode $m$")
+    right.set_ylabel(r"estimate of $dJ/d\theta$")
+    right.set_title(f"{data.estimates.size} estimates, weight {WEIGHTS[data.weight]}: "
+                    f"mean {data.mean:.2f} ± {2 * data.standard_error:.2f}")
+    right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+
+
+def state(theta: float, weight: str = "total") -> str:
+    """The state line printed above the figure, e.g. ``θ = 1.00, weight R(τ)``."""
+    name = "R(τ)" if weight == "total" else "G_t"
+    return f"θ = {theta:.2f}, weight {name}"
+
+
+def gradient_cloud_dashboard(theta: float = 1.0) -> Dashboard:
+    """The θ slider of step 7: J(θ), the exact slope and a cloud of single-episode estimates."""
+    theta = _check_theta(theta)
+    return Dashboard(
+        compute=compute,
+        draw=draw,
+        controls={
+            "theta": slider("θ", theta, THETA_MIN, THETA_MAX, THETA_STEP),
+            "weight": dropdown("weight", [("R(τ), whole episode", "total"),
+                                          ("G_t, reward-to-go", "to_go")], "total"),
+        },
+        state=state,
+        n_panels=2,
+        panel_size=(4.9, 4.0),
+    )
+
+
+def dashboards() -> dict[str, Dashboard]:
+    """The dashboards of notebook 01, for the latency benchmark."""
+    return {"gradient_cloud": gradient_cloud_dashboard()}

@@ -1,0 +1,219 @@
+r"""Checks for the exercises of notebook 01 (the policy gradient theorem).
+
+- :func:`check_horizon3_score`: the score of a horizon-3 trajectory, free of the
+  environment's probabilities;
+- :func:`check_softmax_score`: :math:`\nabla_\theta \ln \pi(a|s,\theta)` of the
+  three-action softmax, entered in SymPy;
+- :func:`check_exact_gradient`: :math:`dJ/d\theta` of the demand problem by
+  enumeration, compared with the exact value and the sampled estimate.
+
+Each returns a :class:`~helpers.exercises.Feedback`; none raises on a wrong answer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from helpers.exercises import Feedback, compare_numbers
+from helpers.symbolic import (
+    THETA,
+    environment_terms_in,
+    generic_trajectory,
+    left_down_right_feature_matrix,
+    softmax_probabilities,
+    softmax_score_closed_form,
+    softmax_symbols,
+)
+
+ACTIONS = ("left", "down", "right")
+
+# (theta_1, theta_2, phi) where two expressions are compared numerically.
+_SOFTMAX_POINTS = ((0.3, -0.7, 1.3), (-1.1, 0.4, 0.6), (0.9, 1.7, -0.8), (0.0, 0.0, 1.0))
+
+
+def _to_sympy(answer: object) -> sp.Basic | None:
+    try:
+        return sp.sympify(answer, strict=True)
+    except (sp.SympifyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def check_horizon3_score(answer: object) -> Feedback:
+    r"""Check :math:`\frac{\partial}{\partial\theta} \ln \pi_\theta(\tau)` for a horizon-3 trajectory.
+
+    The expected answer is
+    :math:`\sum_{t=0}^{2} \frac{\partial}{\partial\theta} \ln \pi(a_t|s_t,\theta)`, written
+    without any :math:`p(s_0)` or :math:`p(s_{t+1}|s_t,a_t)` (the point of the exercise).
+
+    Parameters
+    ----------
+    answer : sympy.Expr
+        Built from ``generic_trajectory(3)`` and ``THETA``.
+    """
+    if answer is None:
+        return Feedback(False, "replace None with a SymPy expression: start from "
+                               "`sp.log(tau3.probability)` and differentiate with respect to `THETA`.")
+    expr = _to_sympy(answer)
+    if expr is None or not isinstance(expr, sp.Expr):
+        return Feedback(False, f"your answer should be a SymPy expression, got {type(answer).__name__}.")
+    tau = generic_trajectory(3)
+    expected = tau.policy_score.doit()
+    expr = expr.doit()
+    if sp.simplify(expr - expected) == 0:
+        leftover = environment_terms_in(expr)
+        if leftover:
+            names = ", ".join(f"${sp.latex(term)}$" for term in leftover)
+            return Feedback(False, f"the value is right, but {names} still appear in it, so the "
+                                   "cancellation is not shown yet. Expand the log of the product first "
+                                   "(`sp.expand_log(..., force=True)`) and then differentiate, or "
+                                   "`sp.simplify` your result.")
+        return Feedback(True, "three terms, one per step, and no $p(s_0)$ or $p(s_{t+1}|s_t,a_t)$: "
+                              "the score of a trajectory needs only the policy.")
+    if not expr.has(sp.Derivative):
+        if sp.simplify(expr - tau.log_probability) == 0:
+            return Feedback(False, "that is $\\ln \\pi_\\theta(\\tau)$ itself; now differentiate it "
+                                   "with `sp.diff(..., THETA)`.")
+        return Feedback(False, "your answer contains no derivative of $\\pi(a_t|s_t,\\theta)$; "
+                               "differentiate the log-probability with `sp.diff(..., THETA)`.")
+    if sp.simplify(expr - sp.diff(tau.probability, THETA)) == 0:
+        return Feedback(False, "that is $\\partial \\pi_\\theta(\\tau)/\\partial\\theta$; take the "
+                               "derivative of the *log* of the probability.")
+    missing = [t for t, term in enumerate(tau.policy_terms)
+               if not expr.has(sp.Derivative(term, THETA))]
+    if missing:
+        steps = ", ".join(f"t = {t}" for t in missing)
+        return Feedback(False, f"the term for {steps} is missing: the sum runs over every step, "
+                               "t = 0, 1, 2 (T = 3).")
+    if sp.simplify(expr + expected) == 0:
+        return Feedback(False, "right size, wrong sign.")
+    return Feedback(False, "not equal to $\\sum_{t=0}^{2} \\partial_\\theta \\ln \\pi(a_t|s_t,\\theta)$ "
+                           f"yet; the difference is ${sp.latex(sp.simplify(expr - expected))}$.")
+
+
+def _as_matrix(answer: object) -> sp.Matrix | None:
+    if isinstance(answer, sp.MatrixBase):
+        return sp.Matrix(answer)
+    try:
+        return sp.Matrix(answer)
+    except (TypeError, ValueError, sp.SympifyError, AttributeError):
+        return None
+
+
+def _evaluate(matrix: sp.Matrix, point: tuple[float, float, float]) -> np.ndarray:
+    theta_1, theta_2, phi = softmax_symbols()
+    values = dict(zip((theta_1, theta_2, phi), point, strict=True))
+    return np.array(matrix.subs(values).evalf(), dtype=complex).real
+
+
+def _same(a: sp.Matrix, b: sp.Matrix) -> np.ndarray:
+    """Entry-wise agreement of two 3x2 matrices at every test point."""
+    agree = np.ones(a.shape, dtype=bool)
+    for point in _SOFTMAX_POINTS:
+        agree &= np.isclose(_evaluate(a, point), _evaluate(b, point), rtol=1e-9, atol=1e-12)
+    return agree
+
+
+def check_softmax_score(answer: object) -> Feedback:
+    r"""Check the score of the three-action softmax, entered as a 3×2 SymPy matrix.
+
+    Row a must be :math:`\nabla_\theta \ln \pi(a|s,\theta)` for a = left, down, right,
+    with the features of :func:`helpers.symbolic.left_down_right_feature_matrix`
+    and the symbols of :func:`helpers.symbolic.softmax_symbols`. Any form equal to
+    :math:`x(s,a) - \sum_b \pi(b|s,\theta)\,x(s,b)` is accepted.
+    """
+    if answer is None:
+        return Feedback(False, "replace None with a 3×2 `sp.Matrix`: one row per action (left, down, "
+                               "right), one column per parameter ($\\theta_1$, $\\theta_2$).")
+    matrix = _as_matrix(answer)
+    if matrix is None:
+        return Feedback(False, "your answer should be a `sp.Matrix` (or a list of 3 rows of 2 "
+                               f"expressions), got {type(answer).__name__}.")
+    if matrix.shape == (2, 3):
+        return Feedback(False, "your matrix is 2×3; it should be 3×2: one *row* per action. "
+                               "Try `.T`.")
+    if matrix.shape != (3, 2):
+        return Feedback(False, f"your matrix has shape {matrix.shape}; it should be 3×2: one row per "
+                               "action (left, down, right), one column per entry of θ = (θ₁, θ₂).")
+    allowed = set(softmax_symbols())
+    extra = matrix.free_symbols - allowed
+    if extra:
+        return Feedback(False, f"your answer uses {', '.join(sorted(map(str, extra)))}; use only "
+                               "`theta_1, theta_2, phi = softmax_symbols()`.")
+    expected = softmax_score_closed_form()
+    agree = _same(matrix, expected)
+    if agree.all():
+        return Feedback(True, "each row is $x(s,a) - \\sum_b \\pi(b|s,\\theta)\\,x(s,b)$: the chosen "
+                              "action's features minus their average under the policy.")
+    features = left_down_right_feature_matrix(softmax_symbols()[2])
+    probabilities = softmax_probabilities()
+    if _same(matrix, -expected).all():
+        return Feedback(False, "right size, wrong sign: it is the chosen action's features *minus* "
+                               "the average features.")
+    if _same(matrix, features).all():
+        return Feedback(False, "that is $x(s,a)$, the gradient of the preference $h(s,a,\\theta)$. "
+                               "A term is missing: the log of the denominator "
+                               "$\\ln\\sum_b e^{h(s,b,\\theta)}$ also depends on θ; its gradient is "
+                               "$\\sum_b \\pi(b|s,\\theta)\\,x(s,b)$.")
+    grad_pi = sp.Matrix.vstack(*(probabilities[a] * expected[a, :] for a in range(3)))
+    if _same(matrix, grad_pi).all():
+        return Feedback(False, "that is $\\nabla\\pi(a|s,\\theta)$; the score is "
+                               "$\\nabla \\ln \\pi = \\nabla\\pi / \\pi$: divide each row by its "
+                               "probability.")
+    mean_feature = probabilities.T * features
+    plus = sp.Matrix.vstack(*(features[a, :] + mean_feature for a in range(3)))
+    if _same(matrix, plus).all():
+        return Feedback(False, "the average feature $\\sum_b \\pi(b|s,\\theta)\\,x(s,b)$ must be "
+                               "*subtracted*, not added.")
+    right_rows = [ACTIONS[a] for a in range(3) if agree[a].all()]
+    wrong_rows = [ACTIONS[a] for a in range(3) if not agree[a].all()]
+    if right_rows:
+        return Feedback(False, f"the rows for {', '.join(right_rows)} are right; "
+                               f"{', '.join(wrong_rows)} not yet. Remember that down's features "
+                               "are $x(s,\\mathrm{down}) = (0, 0)$.")
+    return Feedback(False, "not yet. Write $\\ln\\pi(a|s,\\theta) = h(s,a,\\theta) - "
+                           "\\ln\\sum_b e^{h(s,b,\\theta)}$ with $h = \\theta^\\top x(s,a)$ and "
+                           "differentiate each term.")
+
+
+def check_exact_gradient(answer: object, theta: float = 0.5) -> Feedback:
+    r"""Check :math:`dJ/d\theta` of the demand problem (horizon 2) at θ, found by enumeration.
+
+    The reference is :func:`helpers.mdp.exact_gradient` on ``DemandEnv(horizon=2)``.
+    A correct answer is also compared with the mean of the dashboard's single-episode
+    estimates at the same θ.
+
+    Parameters
+    ----------
+    answer : float
+        :math:`\sum_\tau \pi_\theta(\tau) \sum_t \partial_\theta \ln \pi(a_t|s_t,\theta) R(\tau)`.
+    theta : float
+        Where the gradient is taken, |θ| ≤ 100.
+    """
+    from helpers.dashboards.theorem import compute
+
+    data = compute(theta)  # validates theta
+    if answer is None:
+        return Feedback(False, "replace None with a number: the sum over all 64 trajectories of "
+                               "probability × score × total reward.")
+    try:
+        value = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        value = None
+    if value is not None and value.size == 1 and np.isclose(float(value), data.objective, rtol=1e-6):
+        return Feedback(False, f"that is $J({data.theta:.2f})$ = {data.objective:.4f}, the objective; "
+                               "weight each trajectory's total reward by its *score* "
+                               "$\\sum_t \\partial_\\theta \\ln\\pi(a_t|s_t,\\theta)$ as well.")
+    feedback = compare_numbers(answer, data.gradient, name="your dJ/dθ", rtol=1e-6, atol=1e-9)
+    if not feedback.correct:
+        return feedback
+    inside = abs(data.mean - data.gradient) <= 2 * data.standard_error
+    verdict = ("inside that band, as it should be about 19 times in 20" if inside else
+               "outside that band this time; a ±2 SE band misses about 1 time in 20")
+    return Feedback(True, f"dJ/dθ({data.theta:.2f}) = {data.gradient:.4f}, exactly. The "
+                          f"{data.estimates.size} single-episode estimates at this θ average "
+                          f"{data.mean:.4f} ± {2 * data.standard_error:.4f} (2 SE): the exact value is "
+                          f"{verdict}.")
+
+
+__all__ = ["check_exact_gradient", "check_horizon3_score", "check_softmax_score"]
