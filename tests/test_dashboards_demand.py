@@ -306,3 +306,24 @@ def test_dashboards_registers_three_dashboards_that_draw():
         fig = dashboard.figure()
         assert len(fig.axes) >= dashboard.n_panels
         assert all(ax.get_xlabel() and ax.get_ylabel() for ax in fig.axes[:dashboard.n_panels])
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [
+    ({"n_episodes": 0}, "n_episodes"),
+    ({"n_episodes": 5, "n_runs": 0}, "n_runs"),
+    ({"n_episodes": 5, "epsilon": -0.1}, "epsilon"),
+    ({"n_episodes": 5, "alpha": 0.0}, "alpha"),
+])
+def test_smoothness_comparison_refuses_bad_arguments(kwargs, name):
+    n_episodes = kwargs.pop("n_episodes")
+    with pytest.raises(ValueError, match=name):
+        demand.smoothness_comparison(n_episodes, np.random.default_rng(0), **kwargs)
+
+
+def test_estimates_and_runs_refuse_bad_counts():
+    with pytest.raises(ValueError, match="n_episodes"):
+        demand.single_episode_estimates(0.5, n_episodes=0)
+    with pytest.raises(ValueError, match="theta"):
+        demand.single_episode_estimates(np.inf)
+    with pytest.raises(ValueError, match="n_runs"):
+        demand.learning_runs(0.1, n_runs=0)
