@@ -204,6 +204,14 @@ def check_exact_gradient(answer: object, theta: float = 0.5) -> Feedback:
         return Feedback(False, f"that is $J({data.theta:.2f})$ = {data.objective:.4f}, the objective; "
                                "weight each trajectory's total reward by its *score* "
                                "$\\sum_t \\partial_\\theta \\ln\\pi(a_t|s_t,\\theta)$ as well.")
+    if value is not None and value.size == 1 and np.isfinite(value).all():
+        number = float(value.reshape(()))
+        close = np.isclose(number, data.gradient, rtol=1e-6, atol=1e-9)
+        if not close and number * data.gradient > 0:
+            return Feedback(False, f"your dJ/dθ = {number:.4f} has the right sign but is "
+                                   f"{number / data.gradient:.3g} times the exact value. Weight each "
+                                   "trajectory by its probability $\\pi_\\theta(\\tau)$ (the 64 "
+                                   "probabilities sum to 1) and add the scores of both weeks.")
     feedback = compare_numbers(answer, data.gradient, name="your dJ/dθ", rtol=1e-6, atol=1e-9)
     if not feedback.correct:
         return feedback

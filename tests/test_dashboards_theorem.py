@@ -1,0 +1,173 @@
+"""Notebook 01's dashboard: compute against exact values, unbiased estimates, the slider wiring."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from helpers.dashboards import theorem
+from helpers.envs import DemandEnv
+from helpers.mdp import exact_gradient, objective
+from helpers.policies import SigmoidPolicy
+from helpers.reinforce import reinforce_estimates, sample_episodes
+from helpers.widgets import Dashboard
+
+
+@pytest.fixture(scope="module")
+def demand():
+    env = DemandEnv(horizon=2)
+    return env.tabular(), env.policy_inputs()
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.mark.parametrize("theta", [-2.0, 0.0, 1.3])
+def test_compute_matches_the_exact_objective_and_gradient(demand, theta):
+    mdp, inputs = demand
+    data = theorem.compute(theta)
+    assert data.theta == theta
+    assert data.objective == pytest.approx(objective(mdp, SigmoidPolicy(), np.array([theta]), inputs))
+    assert data.gradient == pytest.approx(exact_gradient(mdp, SigmoidPolicy(), np.array([theta]), inputs)[0])
+    assert data.estimates.shape == (theorem.N_EPISODES,)
+
+
+def test_objective_curve_is_the_exact_objective(demand):
+    mdp, inputs = demand
+    thetas, values = theorem.objective_curve()
+    assert thetas[0] == theorem.THETA_MIN
+    assert thetas[-1] == theorem.THETA_MAX
+    for i in (0, 30, 60, 120):
+        assert values[i] == pytest.approx(objective(mdp, SigmoidPolicy(), thetas[i:i + 1], inputs))
+    assert np.all(np.diff(values) > 0)  # J rises with θ on the demand problem
+
+
+def test_estimates_are_reproducible_per_theta_and_differ_between_thetas():
+    first = theorem.compute(0.7).estimates.copy()
+    theorem.single_episode_estimates.cache_clear()
+    again = theorem.compute(0.7).estimates
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, theorem.compute(0.8).estimates)
+    # the slider's float noise (0.1 * 7) reaches the same seed
+    np.testing.assert_array_equal(theorem.compute(0.1 * 7).estimates, first)
+
+
+def test_both_weights_are_the_trajectory_and_reward_to_go_estimates_of_the_same_episodes(demand):
+    mdp, inputs = demand
+    theta = np.array([1.0])
+    batch = sample_episodes(mdp, SigmoidPolicy(), theta, inputs, theorem.N_EPISODES,
+                            theorem.estimate_rng(1.0))
+    total = reinforce_estimates(SigmoidPolicy(), theta, inputs, batch, reward_to_go=False)[:, 0]
+    to_go = reinforce_estimates(SigmoidPolicy(), theta, inputs, batch, reward_to_go=True)[:, 0]
+    np.testing.assert_array_equal(theorem.compute(1.0, "total").estimates, total)
+    np.testing.assert_array_equal(theorem.compute(1.0, "to_go").estimates, to_go)
+    assert not np.array_equal(total, to_go)
+
+
+@pytest.mark.parametrize("weight", ["total", "to_go"])
+@pytest.mark.parametrize("theta", [-1.5, 0.0, 2.0])
+def test_estimates_are_unbiased_within_four_standard_errors(theta, weight):
+    estimates = theorem.single_episode_estimates(theta, weight, n_episodes=20_000, seed=11)
+    standard_error = estimates.std(ddof=1) / np.sqrt(estimates.size)
+    exact = theorem.exact_values(theta)[1]
+    assert abs(estimates.mean() - exact) < 4 * standard_error
+
+
+def test_reward_to_go_spreads_less_than_the_total_reward():
+    total = theorem.single_episode_estimates(0.0, "total", n_episodes=20_000, seed=5)
+    to_go = theorem.single_episode_estimates(0.0, "to_go", n_episodes=20_000, seed=5)
+    assert to_go.std() < 0.8 * total.std()
+
+
+def test_estimates_stay_in_the_documented_range():
+    # For T = 2 every single-episode estimate lies in [-2, 16] (see ESTIMATE_YLIM's note).
+    for theta in np.linspace(-3, 3, 13):
+        estimates = theorem.compute(float(theta)).estimates
+        assert estimates.min() >= -2.0
+        assert estimates.max() <= 16.0
+
+
+def test_running_mean_and_standard_error():
+    data = theorem.compute(0.5)
+    running, se = data.running_mean(), data.running_standard_error()
+    assert running[-1] == pytest.approx(data.mean)
+    assert se[-1] == pytest.approx(data.standard_error)
+    m = 50
+    assert running[m - 1] == pytest.approx(data.estimates[:m].mean())
+    assert se[m - 1] == pytest.approx(data.estimates[:m].std(ddof=1) / np.sqrt(m))
+    assert se[0] == 0.0
+
+
+def test_state_line():
+    assert theorem.state(1.1) == "θ = 1.10, weight R(τ)"
+    assert theorem.state(-0.5, "to_go") == "θ = -0.50, weight G_t"
+
+
+def test_view_wires_the_slider_and_the_dropdown_to_compute(capsys):
+    dashboard = theorem.gradient_cloud_dashboard()
+    view = dashboard.view()
+    theta_slider, weight_menu = view.children[0], view.children[1]
+    assert view.kwargs == {"theta": 1.0, "weight": "total"}
+    assert "θ = 1.00, weight R(τ)" in capsys.readouterr().out
+
+    theta_slider.value = 2.0
+    assert view.kwargs["theta"] == 2.0
+    assert "θ = 2.00, weight R(τ)" in capsys.readouterr().out
+    data = dashboard.compute(**view.kwargs)
+    assert data.gradient == pytest.approx(theorem.exact_values(2.0)[1])
+
+    weight_menu.value = "to_go"
+    assert view.kwargs == {"theta": 2.0, "weight": "to_go"}
+    assert "θ = 2.00, weight G_t" in capsys.readouterr().out
+
+    theta_slider.value = 10.0  # clamped to the slider's range
+    assert view.kwargs["theta"] == theorem.THETA_MAX
+
+
+def test_one_arrow_step_moves_theta_by_a_tenth():
+    control = theorem.gradient_cloud_dashboard().controls["theta"]
+    assert (control.min, control.max, control.step, control.value) == (-3.0, 3.0, 0.1, 1.0)
+
+
+def test_figure_draws_both_panels_with_the_fixed_estimate_range():
+    dashboard = theorem.gradient_cloud_dashboard()
+    fig = dashboard.figure(theta=-1.6)
+    left, right = fig.axes[:2]
+    assert right.get_ylim() == theorem.ESTIMATE_YLIM
+    data = theorem.compute(-1.6)
+    assert f"mean {data.mean:.2f}" in right.get_title()
+    above = int(np.sum(data.estimates > theorem.ESTIMATE_YLIM[1]))
+    assert above >= 1  # this θ has a rare large estimate, drawn as a triangle and counted
+    legend_texts = [text.get_text() for text in right.get_legend().get_texts()]
+    assert any(text.startswith(f"{above} above") for text in legend_texts)
+    assert any(f"{data.gradient:.3f}" in text.get_text() for text in left.get_legend().get_texts())
+
+
+def test_static_small_multiples_have_a_row_per_setting():
+    fig = theorem.gradient_cloud_dashboard().static([{"theta": -1.0}, {"theta": 1.0}])
+    assert len(fig.axes) == 4
+
+
+def test_dashboards_registers_the_gradient_cloud():
+    registered = theorem.dashboards()
+    assert set(registered) == {"gradient_cloud"}
+    assert isinstance(registered["gradient_cloud"], Dashboard)
+
+
+@pytest.mark.parametrize(("kwargs", "argument"), [
+    ({"theta": float("nan")}, "theta"),
+    ({"theta": 1e3}, "theta"),
+    ({"theta": 1.0, "weight": "future"}, "weight"),
+])
+def test_bad_input_raises_value_error(kwargs, argument):
+    with pytest.raises(ValueError, match=argument):
+        theorem.compute(**kwargs)
+
+
+def test_bad_initial_theta_raises_value_error():
+    with pytest.raises(ValueError, match="theta"):
+        theorem.gradient_cloud_dashboard(theta=float("inf"))
