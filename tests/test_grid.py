@@ -47,6 +47,12 @@ def test_vectorised_landscape_equals_helpers_mdp_point_by_point(feature, gamma):
                                        atol=1e-12)
 
 
+def test_objective_alone_is_the_objective_of_the_full_computation():
+    problem = grid.grid_problem()
+    np.testing.assert_array_equal(grid.exact_objective(problem, THETAS),
+                                  grid.exact_objective_and_gradient(problem, THETAS).J)
+
+
 def test_notebook_landscape_is_cached_read_only_and_spans_the_box():
     land = grid.landscape()
     assert land is grid.landscape()
@@ -56,7 +62,7 @@ def test_notebook_landscape_is_cached_read_only_and_spans_the_box():
     with pytest.raises(ValueError, match="read-only"):
         land.J[0, 0] = 0.0
     mdp, policy, x = fresh()
-    j, i = 40, 16  # θ = (0, 0)
+    j, i = int(np.argmin(np.abs(land.theta2))), int(np.argmin(np.abs(land.theta1)))  # θ = (0, 0)
     assert (land.theta1[i], land.theta2[j]) == (0.0, 0.0)
     assert land.J[j, i] == pytest.approx(objective(mdp, policy, np.zeros(2), x), abs=1e-12)
 

@@ -27,7 +27,7 @@ from helpers._validate import check_choice, check_discount, check_positive_int, 
 from helpers.envs import WindyHighway
 from helpers.mdp import TabularMDP
 from helpers.plotting import EXACT_COLOR, OKABE_ITO, subplots
-from helpers.policies import SoftmaxLinearPolicy
+from helpers.policies import SoftmaxLinearPolicy, log_softmax
 from helpers.reinforce import UPDATES, reinforce
 from helpers.widgets import Dashboard, log_slider, slider
 
@@ -38,8 +38,8 @@ THETA1_LIMITS = (-10.0, 40.0)
 THETA2_LIMITS = (-25.0, 25.0)
 """The θ box of the landscape figures and the θ sliders."""
 
-RESOLUTION = 81
-"""Grid points per axis of the landscape (81 × 81 = 6561 exact solves)."""
+RESOLUTION = 61
+"""Grid points per axis of the landscape (61 × 61 = 3721 values of θ, 5/6 apart)."""
 
 THETA0 = (0.0, 0.0)
 """Where every REINFORCE run starts: the uniform policy."""
@@ -150,9 +150,14 @@ def exact_objective_and_gradient(problem: GridProblem, thetas: np.ndarray) -> Ex
     :math:`\eta_n(s) = \sum_t \gamma^t \Pr(S_t = s)`,
 
     .. math:: \nabla J(\theta_n) = \sum_s \eta_n(s) \sum_a q_n(s, a)\,
-              \pi_n(a|s)\, \nabla \ln \pi_n(a|s).
+              \pi_n(a|s)\, \nabla \ln \pi_n(a|s)
+              = \sum_s \eta_n(s) \sum_a \pi_n(a|s) \big(q_n(s, a) - v_n(s)\big)\, x(s, a).
 
-    The same numbers as :func:`helpers.mdp.objective` and
+    The second form holds for the softmax-linear policy, whose score is
+    :math:`x(s, a) - \sum_b \pi(b|s) x(s, b)` (Sutton & Barto eq. 13.9), because
+    :math:`\sum_a \pi(a|s) q(s, a) = v(s)`; it avoids building the scores of all
+    θ. The preferences :math:`h = \theta^\top x(s, a)` of all θ are one matrix
+    product. The results are the numbers of :func:`helpers.mdp.objective` and
     :func:`helpers.mdp.exact_gradient`, one θ at a time (tested).
 
     Parameters
@@ -164,23 +169,43 @@ def exact_objective_and_gradient(problem: GridProblem, thetas: np.ndarray) -> Ex
     -------
     ExactBatch
     """
-    thetas = _check_thetas(thetas)
-    mdp, live = problem.mdp, ~problem.mdp.terminal
-    inputs = problem.inputs[live]
-    P = mdp.P[live][:, :, live]                                  # (S, A, S), transient states
-    R, d0 = mdp.R[live], mdp.d0[live]
-    n_states, n_actions = R.shape
-    pi = problem.policy.probs(thetas[:, None, :], inputs)        # (N, S, A)
-    P_pi = np.matmul(pi[:, :, None, :], P[None])[:, :, 0, :]     # (N, S, S)
-    system = np.eye(n_states) - mdp.gamma * P_pi
-    r_pi = np.sum(pi * R, axis=2)
-    v = np.linalg.solve(system, r_pi[..., None])[..., 0]         # (N, S)
-    eta = np.linalg.solve(system.transpose(0, 2, 1),
-                          np.broadcast_to(d0[:, None], (len(thetas), n_states, 1)))[..., 0]
-    q = R + mdp.gamma * (v @ P.reshape(n_states * n_actions, n_states).T).reshape(-1, n_states, n_actions)
-    score = problem.policy.grad_log_probs(thetas[:, None, :], inputs)  # (N, S, A, 2)
-    gradient = np.einsum("ns,nsa,nsad->nd", eta, q * pi, score)
-    return ExactBatch(J=v @ d0, gradient=gradient)
+    system = _BellmanSystems(problem, thetas)
+    x, P, R, pi, v = system.x, system.P, system.R, system.pi, system.v
+    n_states, n_actions, _ = x.shape
+    eta = np.linalg.solve(system.matrices.transpose(0, 2, 1),
+                          np.broadcast_to(system.d0[:, None], (len(pi), n_states, 1)))[..., 0]
+    gamma = problem.mdp.gamma
+    q = R + gamma * (v @ P.reshape(n_states * n_actions, n_states).T).reshape(-1, n_states, n_actions)
+    gradient = np.einsum("ns,nsa,sad->nd", eta, pi * (q - v[..., None]), x, optimize=True)
+    return ExactBatch(J=v @ system.d0, gradient=gradient)
+
+
+def exact_objective(problem: GridProblem, thetas: np.ndarray) -> np.ndarray:
+    r"""J(θ) for many θ at once: the first half of :func:`exact_objective_and_gradient`.
+
+    One stacked solve :math:`(I - \gamma P_{\pi_n}) v_n = r_{\pi_n}` and
+    :math:`J(\theta_n) = d_0^\top v_n`; shape (N,).
+    """
+    system = _BellmanSystems(problem, thetas)
+    return system.v @ system.d0
+
+
+class _BellmanSystems:
+    """The stacked Bellman systems of many θ among the transient states, with v solved."""
+
+    def __init__(self, problem: GridProblem, thetas: np.ndarray) -> None:
+        thetas = _check_thetas(thetas)
+        mdp, live = problem.mdp, ~problem.mdp.terminal
+        self.x = problem.inputs[live]                                # (S, A, d), transient states
+        self.P = mdp.P[live][:, :, live]                             # (S, A, S)
+        self.R, self.d0 = mdp.R[live], mdp.d0[live]
+        n_states, n_actions, n_params = self.x.shape
+        preferences = (thetas @ self.x.reshape(-1, n_params).T).reshape(-1, n_states, n_actions)
+        self.pi = np.exp(log_softmax(preferences))                   # (N, S, A)
+        P_pi = np.matmul(self.pi[:, :, None, :], self.P[None])[:, :, 0, :]   # (N, S, S)
+        self.matrices = np.eye(n_states) - mdp.gamma * P_pi
+        r_pi = np.sum(self.pi * self.R, axis=2)
+        self.v = np.linalg.solve(self.matrices, r_pi[..., None])[..., 0]     # (N, S)
 
 
 @dataclass(frozen=True)
@@ -370,8 +395,8 @@ def _paths_data(alpha: float) -> PathsData:
     problem = grid_problem(FEATURE)
     paths = reinforce_paths(alpha)
     ascent = gradient_ascent_path(alpha)
-    J = exact_objective_and_gradient(problem, paths.reshape(-1, 2)).J.reshape(paths.shape[:2])
-    ascent_J = exact_objective_and_gradient(problem, ascent).J
+    J = exact_objective(problem, paths.reshape(-1, 2)).reshape(paths.shape[:2])
+    ascent_J = exact_objective(problem, ascent)
     return PathsData(alpha, paths, _read_only(J), ascent, _read_only(ascent_J), landscape(),
                      problem.best_return)
 
@@ -521,7 +546,7 @@ def draw_visits(ax: Axes, problem: GridProblem, values: np.ndarray, *, label: st
         ax.set_title(title)
 
 
-def draw_landscape(ax: Axes, land: Landscape, *, colorbar: bool = True, arrows_every: int = 8,
+def draw_landscape(ax: Axes, land: Landscape, *, colorbar: bool = True, arrows_every: int = 6,
                    optimum_note: bool = True) -> None:
     r"""J(θ_1, θ_2) as filled contours with the direction of ∇J as white arrows on a coarser grid.
 
@@ -896,7 +921,7 @@ def draw_update_paths(ax: Axes, single: np.ndarray, batch: np.ndarray, *, n_draw
 
     outline = [patheffects.withStroke(linewidth=2.6, foreground="white")]
     if land is not None:
-        draw_landscape(ax, land, colorbar=False, arrows_every=4, optimum_note=False)
+        draw_landscape(ax, land, colorbar=False, arrows_every=3, optimum_note=False)
     for paths, color, label, marker in ((single, OKABE_ITO["orange"], labels[0], None),
                                         (batch, OKABE_ITO["blue"], labels[1], "s")):
         for k, run in enumerate(paths[:n_drawn]):
@@ -945,7 +970,7 @@ def objective_along_rays(directions: np.ndarray, radii: np.ndarray, feature: str
     unit = directions / np.linalg.norm(directions, axis=1, keepdims=True)
     radii = np.asarray(radii, dtype=float).ravel()
     thetas = unit[:, None, :] * radii[None, :, None]
-    J = exact_objective_and_gradient(grid_problem(feature), thetas.reshape(-1, 2)).J
+    J = exact_objective(grid_problem(feature), thetas.reshape(-1, 2))
     return J.reshape(len(unit), len(radii))
 
 
@@ -1142,7 +1167,8 @@ def paths_draw(data: PathsData, axes: list[Axes]) -> None:
     ax.set_xlabel("episode")
     ax.set_ylabel(r"exact $J(\theta)$ after the update")
     ax.set_title("how good each run's policy is")
-    ax.legend(loc="center right", fontsize=8, facecolor="white", framealpha=0.9, frameon=True)
+    ax.legend(loc="center right", bbox_to_anchor=(1.0, 0.35), fontsize=8, facecolor="white", framealpha=0.9,
+              frameon=True)
 
 
 def paths_dashboard() -> Dashboard:

@@ -20,8 +20,8 @@ from helpers.exercises import Feedback, compare_numbers
 from helpers.mdp import gradient_terms
 from helpers.reinforce import returns_to_go
 
-SIGN_POINTS = {"A": (10.0, 10.0), "B": (25.0, -5.0)}
-"""The two θ at which the learner reads the signs of ∇J from the landscape."""
+SIGN_POINTS = {"A": (12.5, 12.5), "B": (17.5, -7.5)}
+"""The two θ at which the learner reads the signs of ∇J from the landscape (each has an arrow)."""
 
 TARGET_J = 4.0
 """The step-size exercise: every run must reach J(θ) ≥ 4 after ``grid.N_EPISODES`` episodes."""
@@ -140,7 +140,7 @@ def check_per_step_update(answer: object, *, theta: np.ndarray, episode: grid.Ep
 def final_objective(alpha: float) -> np.ndarray:
     """The exact J after ``grid.N_EPISODES`` episodes, for each of the ``grid.N_RUNS`` seeded runs."""
     paths = grid.reinforce_paths(alpha)
-    return grid.exact_objective_and_gradient(grid.grid_problem(), paths[:, -1]).J
+    return grid.exact_objective(grid.grid_problem(), paths[:, -1])
 
 
 def check_step_size(alpha: object) -> Feedback:
