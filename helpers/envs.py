@@ -425,3 +425,212 @@ def short_corridor_value(p: float | np.ndarray) -> np.ndarray:
 
 SHORT_CORRIDOR_BEST_P = 2 - np.sqrt(2)
 """The optimal π(right) in the short corridor, the root of p² - 4p + 2 = 0 in (0, 1)."""
+
+
+# Imported here, not at the top, so that ContinuousDemandEnv is one appended block.
+from helpers._validate import check_discount  # noqa: E402
+from helpers.policies import GaussianPolicy  # noqa: E402
+from helpers.reinforce import EpisodeBatch  # noqa: E402
+
+
+class ContinuousDemandEnv(gym.Env):
+    r"""The demand problem with a real order quantity: the continuous version of :class:`DemandEnv`.
+
+    Description
+        Each week a manager sees p, the change in demand (hundreds of units a week),
+        and orders a change in stock a, any real number. Demand changes follow
+        :class:`DemandEnv`'s Markov chain (its ``demand_changes`` and
+        ``demand_transitions``), which the orders do not affect. A season lasts
+        ``horizon`` weeks.
+
+    Action Space
+        ``Box(-inf, inf, (1,), float64)``: the order a. The bounds are infinite
+        because a Gaussian policy :math:`a \sim N(\mu(s), \sigma^2)` can draw any real
+        number; ``check_env`` warns that infinite bounds are unusual, and that is
+        all it says. A plain float is accepted too.
+
+    Observation Space
+        ``Discrete(horizon * 4 + 1)``, as in :class:`DemandEnv`: the index of
+        (week t, demand change p); the last index is the end of the season.
+        ``policy_inputs()[obs]`` gives the policy's input x(s).
+
+    Starting State
+        Week 0, p drawn uniformly from (-2, -1, +1, +2).
+
+    Rewards
+        The squared mismatch between the order and the change in demand,
+
+        .. math:: r = -(a - p)^2,
+
+        the cost of unsold stock when a > p and of missed sales when a < p.
+
+    Episode End
+        Terminated after ``horizon`` orders. Never truncated.
+
+    Arguments
+        ``horizon`` (default 3), ``gamma`` (default 1).
+
+    Notes
+    -----
+    The best order is a = p whatever the week, so the optimum is the deterministic
+    policy μ(s) = p, σ → 0, with :math:`J^* = 0` (``best_order``, ``best_return``).
+    For a Gaussian policy whose mean and standard deviation depend only on p the
+    expected reward of a step is :math:`-(\mu(p) - p)^2 - \sigma(p)^2`, and since the
+    orders never change the demand, :meth:`objective` gives :math:`J` exactly:
+
+    .. math:: J = \sum_{t=0}^{T-1} \gamma^t \sum_p \Pr(p_t = p)
+              \big[-(\mu(p) - p)^2 - \sigma(p)^2\big].
+    """
+
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": []}
+    demand_changes = DemandEnv.demand_changes
+    demand_transitions = DemandEnv.demand_transitions
+    best_return = 0.0
+    """The supremum of J, reached by μ(s) = p with σ → 0."""
+
+    def __init__(self, horizon: int = 3, gamma: float = 1.0) -> None:
+        self.horizon = check_positive_int("horizon", horizon)
+        self.gamma = check_discount("gamma", gamma)
+        self.n_states = self.horizon * len(self.demand_changes) + 1
+        self.observation_space = spaces.Discrete(self.n_states)
+        self.action_space = spaces.Box(-np.inf, np.inf, shape=(1,), dtype=np.float64)
+        self._state: int | None = None
+
+    @staticmethod
+    def best_order(p: float | np.ndarray) -> np.ndarray:
+        """The order that maximises the reward :math:`-(a - p)^2`: a = p."""
+        return np.asarray(p, dtype=float).copy()
+
+    @staticmethod
+    def expected_reward(p: float | np.ndarray, mean: float | np.ndarray,
+                        std: float | np.ndarray) -> np.ndarray:
+        r"""The expected reward of an order a ~ N(mean, std²) at demand change p.
+
+        .. math:: \mathbb{E}[-(a - p)^2] = -(\mu - p)^2 - \sigma^2.
+        """
+        p, mean, std = (np.asarray(v, dtype=float) for v in (p, mean, std))
+        return -((mean - p) ** 2) - std**2
+
+    def reward(self, p: float | np.ndarray, action: float | np.ndarray) -> np.ndarray:
+        """The reward :math:`-(a - p)^2` of order ``action`` at demand change ``p``."""
+        return -((np.asarray(action, dtype=float) - np.asarray(p, dtype=float)) ** 2)
+
+    def demand_change(self, state: int) -> float:
+        """The change in demand p in ``state`` (0 at the end of the season)."""
+        return float(self.policy_inputs()[state])
+
+    def policy_inputs(self, constant: bool = False) -> np.ndarray:
+        """The policy input x(s) of every state: p, shape (S,); or (p, 1), shape (S, 2).
+
+        With ``constant`` the second feature lets the mean have an offset,
+        μ(s) = θ₁p + θ₂, and a learned σ a level, ln σ(s) = θ₃p + θ₄. The end of the
+        season has p = 0.
+        """
+        p = np.append(np.tile(self.demand_changes, self.horizon), 0.0)
+        return np.column_stack([p, np.ones_like(p)]) if constant else p
+
+    def is_terminal(self, state: int) -> bool:
+        """Whether the season has ended."""
+        return state == self.n_states - 1
+
+    def week_distribution(self) -> np.ndarray:
+        r"""``[t, i]`` = :math:`\Pr(p_t = \text{demand\_changes}[i])`, shape (horizon, 4)."""
+        n = len(self.demand_changes)
+        rows = [np.full(n, 1.0 / n)]
+        for _ in range(self.horizon - 1):
+            rows.append(rows[-1] @ self.demand_transitions)
+        return np.array(rows)
+
+    def objective(self, mean: float | np.ndarray, std: float | np.ndarray) -> np.ndarray:
+        r"""The exact J of a Gaussian policy with mean ``mean[..., i]`` and std ``std[..., i]`` at p_i.
+
+        .. math:: J = \sum_t \gamma^t \sum_i \Pr(p_t = p_i)\big[-(\mu_i - p_i)^2 - \sigma_i^2\big]
+
+        Parameters
+        ----------
+        mean, std : float or ndarray, shape (..., 4)
+            μ and σ at each of the four demand changes (a number means the same at all four).
+
+        Raises
+        ------
+        ValueError
+            If ``std`` is negative or an array does not end in 4 entries.
+        """
+        mean = np.asarray(mean, dtype=float)
+        std = np.asarray(std, dtype=float)
+        n = len(self.demand_changes)
+        for name, value in (("mean", mean), ("std", std)):
+            if value.ndim and value.shape[-1] not in (1, n):
+                raise ValueError(f"{name} must be a number or have {n} entries on its last axis, "
+                                 f"got shape {value.shape}")
+        if np.any(std < 0):
+            raise ValueError(f"std must be >= 0, got {std!r}")
+        weights = (self.gamma ** np.arange(self.horizon)) @ self.week_distribution()
+        return np.sum(weights * self.expected_reward(self.demand_changes, mean, std), axis=-1)
+
+    def reset(self, *, seed: int | None = None,
+              options: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
+        """Start a season; ``seed`` seeds ``self.np_random``."""
+        super().reset(seed=seed)
+        self._state = int(self.np_random.integers(len(self.demand_changes)))
+        return self._state, {}
+
+    def step(self, action: float | np.ndarray) -> tuple[int, float, bool, bool, dict[str, Any]]:
+        """Order ``action``; return (observation, reward, terminated, truncated, info)."""
+        if self._state is None:
+            raise RuntimeError("call reset() before step()")
+        if self.is_terminal(self._state):
+            raise RuntimeError("the season has ended; call reset()")
+        order = np.asarray(action, dtype=float)
+        if order.size != 1 or not np.isfinite(order).all():
+            raise ValueError(f"action must be one finite real number (the order), got {action!r}")
+        n = len(self.demand_changes)
+        week, index = divmod(self._state, n)
+        reward = float(self.reward(self.demand_changes[index], order.item()))
+        if week + 1 == self.horizon:
+            self._state = self.n_states - 1
+        else:
+            next_index = int(self.np_random.choice(n, p=self.demand_transitions[index]))
+            self._state = (week + 1) * n + next_index
+        return self._state, reward, self.is_terminal(self._state), False, {}
+
+    def sample_episodes(self, policy: GaussianPolicy, theta: np.ndarray, n_episodes: int,
+                        rng: np.random.Generator, constant: bool = False) -> EpisodeBatch:
+        r"""Simulate many seasons at once in numpy, with the same dynamics as :meth:`step`.
+
+        The demand path does not depend on the orders, so each season's p_0, ..., p_{T-1}
+        are drawn first, then the orders :math:`A_t \sim \pi(\cdot|S_t, \theta)` and the
+        rewards :math:`R_{t+1} = -(A_t - p_t)^2`.
+
+        Parameters
+        ----------
+        policy : GaussianPolicy
+            Its input is ``policy_inputs(constant)``.
+        theta : ndarray, shape (d,) or (n_episodes, d)
+            One θ for every season, or one per season.
+        n_episodes : int
+        rng : numpy.random.Generator
+        constant : bool
+            Which inputs the policy sees (see :meth:`policy_inputs`).
+
+        Returns
+        -------
+        EpisodeBatch
+            With real orders in ``actions``; every season lasts ``horizon`` steps.
+            :func:`helpers.reinforce.reinforce_estimates` accepts it with ``policy``.
+        """
+        n_episodes = check_positive_int("n_episodes", n_episodes)
+        n, T = len(self.demand_changes), self.horizon
+        index = np.empty((n_episodes, T), dtype=int)
+        index[:, 0] = rng.integers(n, size=n_episodes)
+        cumulative = np.cumsum(self.demand_transitions, axis=1)
+        for t in range(1, T):
+            u = rng.random(n_episodes)[:, None] * cumulative[index[:, t - 1], -1:]
+            index[:, t] = np.minimum((u >= cumulative[index[:, t - 1]]).sum(axis=1), n - 1)
+        states = np.arange(T) * n + index
+        theta = np.asarray(theta, dtype=float)
+        x = self.policy_inputs(constant)[states]
+        actions = policy.sample(theta[:, None, :] if theta.ndim == 2 else theta, x, rng)
+        rewards = self.reward(self.demand_changes[index], actions)
+        return EpisodeBatch(states, actions, rewards, np.ones((n_episodes, T), dtype=bool),
+                            np.zeros(n_episodes, dtype=bool))
