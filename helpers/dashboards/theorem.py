@@ -45,7 +45,7 @@ THETA_MIN, THETA_MAX, THETA_STEP = -3.0, 3.0, 0.1
 THETA_LIMIT = 100.0
 """|θ| allowed by :func:`compute` (the seed needs θ·1000 as a bounded integer)."""
 
-WEIGHTS = {"total": r"$R(\tau)$", "to_go": r"$G_t$"}
+WEIGHTS = {"total": "R(τ)", "to_go": "Gₜ"}
 """The estimator's weight: the total reward R(τ) (trajectory form) or the reward-to-go G_t."""
 
 ESTIMATE_YLIM = (-2.5, 9.5)
@@ -198,11 +198,15 @@ def compute(theta: float = 1.0, weight: str = "total") -> GradientCloud:
 
 
 def draw(data: GradientCloud, axes: list[Axes]) -> None:
-    """Left: J(θ) and its tangent at θ. Right: the estimates, their running mean and the exact slope."""
+    """Left: J(θ) and its tangent at θ. Right: the estimates, their running mean and the exact slope.
+
+    Labels are plain Unicode, not mathtext: each new figure starts with an empty mathtext
+    cache, so every ``$...$`` would be parsed again on every slider move.
+    """
     left, right = axes
     estimate_color, mean_color = OKABE_ITO["sky"], OKABE_ITO["vermillion"]
 
-    left.plot(data.theta_grid, data.objective_grid, color=EXACT_COLOR, label=r"$J(\theta)$")
+    left.plot(data.theta_grid, data.objective_grid, color=EXACT_COLOR, label="J(θ)")
     span = np.linspace(data.theta - 1.0, data.theta + 1.0, 2)
     left.plot(span, data.objective + data.mean * (span - data.theta), color=mean_color,
               linewidth=1.4, label=f"estimated slope {data.mean:.3f}")
@@ -213,9 +217,12 @@ def draw(data: GradientCloud, axes: list[Axes]) -> None:
     pad = 0.15 * (high - low)
     left.set_ylim(low - pad, high + pad)
     left.set_xlim(data.theta_grid[0], data.theta_grid[-1])
-    left.set_xlabel(r"policy parameter $\theta$")
-    left.set_ylabel(r"$J(\theta)$, expected total reward")
-    left.set_title(r"$J(\theta)$ and its tangent")
+    # fixed ticks: the tick locator's search is a noticeable part of each redraw
+    left.set_xticks(np.arange(np.ceil(data.theta_grid[0]), data.theta_grid[-1] + 0.5))
+    left.set_yticks(np.arange(np.ceil(low), np.floor(high) + 0.5))
+    left.set_xlabel("policy parameter θ")
+    left.set_ylabel("J(θ), expected total reward")
+    left.set_title("J(θ) and its tangent")
     left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, columnspacing=1.0)
 
     m = np.arange(1, data.estimates.size + 1)
@@ -223,19 +230,21 @@ def draw(data: GradientCloud, axes: list[Axes]) -> None:
     top = ESTIMATE_YLIM[1]
     above = data.estimates > top
     right.plot(m[~above], data.estimates[~above], "o", color=estimate_color, markersize=3, alpha=0.6,
-               label=r"one episode each, $\hat g^m$")
+               label="one episode each")
     if above.any():
         right.plot(m[above], np.full(above.sum(), top - 0.25), "^", color=estimate_color, markersize=5,
                    clip_on=False, label=f"{above.sum()} above {top:g} (largest {data.estimates.max():.1f})")
     right.fill_between(m[1:], (running - 2 * se)[1:], (running + 2 * se)[1:], color=mean_color,
                        alpha=0.25, linewidth=0)
-    right.plot(m, running, color=mean_color, label=r"running mean $\pm$ 2 SE")
+    right.plot(m, running, color=mean_color, label="running mean ± 2 SE")
     right.axhline(data.gradient, color=EXACT_COLOR, linestyle="--", linewidth=1.2, zorder=3,
-                  label=rf"exact $dJ/d\theta$ = {data.gradient:.3f}")
+                  label=f"exact dJ/dθ = {data.gradient:.3f}")
     right.set_ylim(*ESTIMATE_YLIM)
     right.set_xlim(0, data.estimates.size + 1)
-    right.set_xlabel("episode $m$")
-    right.set_ylabel(r"estimate of $dJ/d\theta$")
+    right.set_xticks(np.linspace(0, data.estimates.size, 5))
+    right.set_yticks(np.arange(-2, ESTIMATE_YLIM[1], 2))
+    right.set_xlabel("episode m")
+    right.set_ylabel("single-episode estimate of dJ/dθ")
     right.set_title(f"{data.estimates.size} estimates, weight {WEIGHTS[data.weight]}: "
                     f"mean {data.mean:.2f} ± {2 * data.standard_error:.2f}")
     right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)

@@ -1,0 +1,79 @@
+"""Notebook 01 in a real browser: run it in JupyterLab, move the θ slider and the weight menu.
+
+Uses the shared fixtures of ``tests/jupyterlab_browser.py``: a JupyterLab server on a
+temporary copy of ``notebooks/`` and headless Debian Chromium. Without Chromium the test
+is skipped locally and fails when ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.jupyterlab_browser import (
+    STEP_TIMEOUT_MS,
+    open_notebook,
+    run_all_cells,
+    wait_for_output_text,
+)
+
+NOTEBOOK = "01_policy_gradient_theorem.ipynb"
+
+
+def gradient_cloud(page, state: str):
+    """The dashboard whose printed state line is exactly ``state``."""
+    return page.locator(".jp-NotebookPanel .widget-interact").filter(
+        has_text=re.compile(re.escape(state))).first
+
+
+def figure_source(widget) -> str:
+    """The data URL of the figure the dashboard shows now."""
+    image = widget.locator(".widget-output img").first
+    image.wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+    return image.get_attribute("src")
+
+
+def wait_for_new_figure(page, widget, old_source: str) -> str:
+    """Wait until the dashboard's figure differs from ``old_source``; return the new one."""
+    page.wait_for_function(
+        """([root, old]) => {
+            const img = root.querySelector('.widget-output img');
+            return img !== null && img.getAttribute('src') !== old;
+        }""",
+        arg=[widget.element_handle(), old_source],
+        timeout=STEP_TIMEOUT_MS,
+    )
+    return figure_source(widget)
+
+
+@pytest.mark.browser
+def test_theta_slider_and_weight_menu_redraw_notebook_01(jupyterlab, lab_page):
+    page = lab_page
+    open_notebook(page, jupyterlab, NOTEBOOK)
+    run_all_cells(page)
+
+    wait_for_output_text(page, "θ = 1.00, weight R(τ)")
+    widget = gradient_cloud(page, "θ = 1.00, weight R(τ)")
+    readout = widget.locator(".widget-readout").first
+    assert (readout.text_content() or "").strip() == "1.00"
+    before = figure_source(widget)
+    assert before.startswith("data:image/png")
+
+    handle = widget.locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    handle.press("ArrowRight")
+
+    wait_for_output_text(page, "θ = 1.10, weight R(τ)")
+    widget = gradient_cloud(page, "θ = 1.10, weight R(τ)")
+    assert (widget.locator(".widget-readout").first.text_content() or "").strip() == "1.10"
+    after = wait_for_new_figure(page, widget, before)
+    assert after != before
+    assert page.get_by_text("θ = 1.00, weight R(τ)", exact=True).count() == 0
+
+    # The weight menu re-weights the same episodes by the reward-to-go.
+    widget.locator("select").first.select_option(label="G_t, reward-to-go")
+    wait_for_output_text(page, "θ = 1.10, weight G_t")
+    widget = gradient_cloud(page, "θ = 1.10, weight G_t")
+    assert wait_for_new_figure(page, widget, after) != after
