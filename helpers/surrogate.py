@@ -1,0 +1,345 @@
+r"""Reusing a batch of episodes: naive reuse, importance weighting and PPO's clipped ratio.
+
+REINFORCE spends a batch on one update: its estimate
+
+.. math:: \hat g(\theta) = \sum_{t=0}^{T-1} \gamma^t \big(G_t - b\big) \nabla \ln \pi(A_t|S_t, \theta)
+
+is unbiased only for the θ that played the episodes. After one step θ is new and
+the batch is stale. This module is a small numpy teaser of three ways to take
+several steps per batch, played by :math:`\theta_\text{old}`:
+
+- **naive reuse**: evaluate the score at the new θ and use the old episodes as if
+  the new policy had played them (:func:`naive_reuse_estimates`). Biased as soon as
+  :math:`\theta \ne \theta_\text{old}`, because the episodes follow the old policy.
+- **importance weighting**: multiply each episode's estimate by how much more
+  (or less) likely the new policy makes that episode,
+
+  .. math:: \rho(\tau) = \frac{\pi_\theta(\tau)}{\pi_{\theta_\text{old}}(\tau)}
+            = \prod_{t=0}^{T-1} \frac{\pi(A_t|S_t, \theta)}{\pi(A_t|S_t, \theta_\text{old})},
+
+  where the environment's probabilities cancel as in the theorem. Then
+  :math:`\mathbb{E}_{\theta_\text{old}}[\rho(\tau)\,\hat g(\theta)] = \nabla J(\theta)`
+  exactly (:func:`importance_weighted_estimates`), but ρ is a product of T ratios
+  and its variance grows quickly as θ moves away.
+- **PPO's clipped surrogate** (Schulman et al. 2017): keep one ratio per step,
+  :math:`r_t(\theta) = \pi(A_t|S_t, \theta) / \pi(A_t|S_t, \theta_\text{old})`, with the
+  advantage :math:`\hat A_t` fixed from the old batch, and maximise
+
+  .. math:: L^\text{CLIP}(\theta) = \sum_t \min\big(r_t \hat A_t,\;
+            \mathrm{clip}(r_t, 1 - \epsilon, 1 + \epsilon)\, \hat A_t\big)
+
+  (:func:`clipped_objective`). Its gradient equals REINFORCE's at
+  :math:`\theta = \theta_\text{old}` and is zero for a step once its ratio has left
+  :math:`[1 - \epsilon, 1 + \epsilon]` in the direction the advantage favours, so the
+  new policy cannot run far from the one that collected the data.
+
+:func:`train_with_reuse` runs the four variants side by side on a tabular problem,
+many independent runs at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from helpers._validate import check_choice, check_discount, check_positive_int, check_step_size, check_theta
+from helpers.mdp import TabularMDP
+from helpers.policies import DiscretePolicy
+from helpers.reinforce import (
+    EpisodeBatch,
+    leave_one_out_mean_baseline,
+    reinforce_estimates,
+    returns_to_go,
+    sample_episodes,
+)
+
+METHODS = ("reinforce", "naive", "importance", "clipped")
+"""The ways :func:`train_with_reuse` can spend a batch."""
+
+
+def _check_epsilon(epsilon: float) -> float:
+    epsilon = float(epsilon)
+    if not 0.0 < epsilon < 1.0:
+        raise ValueError(f"epsilon must lie strictly between 0 and 1, got {epsilon!r}")
+    return epsilon
+
+
+def _per_episode_theta(theta: np.ndarray, batch: EpisodeBatch) -> np.ndarray:
+    """θ broadcast against the (N, T) steps of a batch: (d,) stays, (N, d) becomes (N, 1, d)."""
+    return theta[:, None, :] if theta.ndim == 2 else theta
+
+
+def log_ratios(policy: DiscretePolicy, theta: np.ndarray, theta_old: np.ndarray, inputs: np.ndarray,
+               batch: EpisodeBatch) -> np.ndarray:
+    r""":math:`\ln r_t = \ln \pi(A_t|S_t, \theta) - \ln \pi(A_t|S_t, \theta_\text{old})`, shape (N, T).
+
+    0 on the padding after an episode's end (a ratio of 1). θ and θ_old may each be
+    one vector (d,) or one per episode (N, d).
+    """
+    theta = check_theta("theta", theta, policy.n_params)
+    theta_old = check_theta("theta_old", theta_old, policy.n_params)
+    x = inputs[batch.states]
+    new = policy.log_prob(_per_episode_theta(theta, batch), x, batch.actions)
+    old = policy.log_prob(_per_episode_theta(theta_old, batch), x, batch.actions)
+    return np.where(batch.mask, new - old, 0.0)
+
+
+def importance_ratios(policy: DiscretePolicy, theta: np.ndarray, theta_old: np.ndarray,
+                      inputs: np.ndarray, batch: EpisodeBatch) -> np.ndarray:
+    r"""The per-step ratios :math:`r_t(\theta) = \pi(A_t|S_t, \theta) / \pi(A_t|S_t, \theta_\text{old})`.
+
+    Shape (N, T).
+
+    1 on the padding after an episode's end.
+    """
+    return np.exp(log_ratios(policy, theta, theta_old, inputs, batch))
+
+
+def trajectory_ratios(policy: DiscretePolicy, theta: np.ndarray, theta_old: np.ndarray,
+                      inputs: np.ndarray, batch: EpisodeBatch) -> np.ndarray:
+    r"""Episode ratios :math:`\rho(\tau) = \prod_t r_t = \pi_\theta(\tau) / \pi_{\theta_\text{old}}(\tau)`.
+
+    Shape (N,).
+
+    Computed as the exponential of a sum of log-ratios. The environment's
+    probabilities :math:`p(s_0)` and :math:`p(s_{t+1}|s_t, a_t)` are the same under both
+    policies and cancel.
+    """
+    return np.exp(log_ratios(policy, theta, theta_old, inputs, batch).sum(axis=1))
+
+
+def naive_reuse_estimates(policy: DiscretePolicy, theta: np.ndarray, inputs: np.ndarray,
+                          batch: EpisodeBatch, gamma: float = 1.0,
+                          baseline: float | np.ndarray | None = None) -> np.ndarray:
+    r"""REINFORCE's estimate at θ computed from episodes that another θ played: biased.
+
+    .. math:: \hat g_\text{naive}(\theta) = \sum_t \gamma^t (G_t - b)\, \nabla \ln \pi(A_t|S_t, \theta),
+              \qquad A_t \sim \pi(\cdot|S_t, \theta_\text{old}).
+
+    Its mean is :math:`\nabla J(\theta)` only when :math:`\theta = \theta_\text{old}`.
+    Shape (N, d), one estimate per episode. The arguments are those of
+    :func:`helpers.reinforce.reinforce_estimates`.
+    """
+    return reinforce_estimates(policy, theta, inputs, batch, gamma, baseline)
+
+
+def importance_weighted_estimates(policy: DiscretePolicy, theta: np.ndarray, theta_old: np.ndarray,
+                                  inputs: np.ndarray, batch: EpisodeBatch, gamma: float = 1.0,
+                                  baseline: float | np.ndarray | None = None) -> np.ndarray:
+    r"""Unbiased estimates of :math:`\nabla J(\theta)` from episodes played by :math:`\theta_\text{old}`.
+
+    .. math:: \hat g_\text{IS}(\theta) = \rho(\tau)\, \sum_t \gamma^t (G_t - b)\,
+              \nabla \ln \pi(A_t|S_t, \theta), \qquad
+              \mathbb{E}_{\tau \sim \pi_{\theta_\text{old}}}\big[\hat g_\text{IS}(\theta)\big]
+              = \nabla J(\theta),
+
+    because :math:`\mathbb{E}_{\theta_\text{old}}[\rho(\tau) f(\tau)] = \mathbb{E}_\theta[f(\tau)]`
+    for any f. Shape (N, d). The baseline must not depend on the episode's own
+    actions (a constant, b(s), or :func:`helpers.reinforce.leave_one_out_mean_baseline`).
+    """
+    rho = trajectory_ratios(policy, theta, theta_old, inputs, batch)
+    return rho[:, None] * reinforce_estimates(policy, theta, inputs, batch, gamma, baseline)
+
+
+def clipped_objective(ratio: float | np.ndarray, advantage: float | np.ndarray,
+                      epsilon: float = 0.2) -> np.ndarray:
+    r"""PPO's clipped surrogate for one step, elementwise (Schulman et al. 2017, eq. 7).
+
+    .. math:: L^\text{CLIP}(r, \hat A) = \min\big(r \hat A,\;
+              \mathrm{clip}(r, 1 - \epsilon, 1 + \epsilon)\, \hat A\big)
+
+    For :math:`\hat A > 0` it grows like :math:`r\hat A` up to :math:`r = 1 + \epsilon`,
+    then stays flat; for :math:`\hat A < 0` it is flat below :math:`r = 1 - \epsilon`.
+
+    Raises
+    ------
+    ValueError
+        If ε is not strictly between 0 and 1, or a ratio is negative.
+    """
+    epsilon = _check_epsilon(epsilon)
+    ratio = np.asarray(ratio, dtype=float)
+    advantage = np.asarray(advantage, dtype=float)
+    if np.any(ratio < 0):
+        raise ValueError(f"ratio must be >= 0 (a ratio of probabilities), got {ratio!r}")
+    return np.minimum(ratio * advantage, np.clip(ratio, 1 - epsilon, 1 + epsilon) * advantage)
+
+
+def clipped_objective_slope(ratio: float | np.ndarray, advantage: float | np.ndarray,
+                            epsilon: float = 0.2) -> np.ndarray:
+    r"""The slope :math:`\partial L^\text{CLIP} / \partial r`: :math:`\hat A`, or 0 where r is clipped.
+
+    The slope is 0 when :math:`\hat A > 0` and :math:`r > 1 + \epsilon` (the step is already
+    more likely enough) or :math:`\hat A < 0` and :math:`r < 1 - \epsilon` (already unlikely
+    enough). Elsewhere the minimum is :math:`r\hat A` and the slope is :math:`\hat A`; at
+    :math:`r = 1 \pm \epsilon` exactly it is the slope from inside the interval, :math:`\hat A`.
+    """
+    epsilon = _check_epsilon(epsilon)
+    ratio = np.asarray(ratio, dtype=float)
+    advantage = np.asarray(advantage, dtype=float)
+    if np.any(ratio < 0):
+        raise ValueError(f"ratio must be >= 0 (a ratio of probabilities), got {ratio!r}")
+    clipped = ((advantage > 0) & (ratio > 1 + epsilon)) | ((advantage < 0) & (ratio < 1 - epsilon))
+    return np.where(clipped, 0.0, advantage)
+
+
+def clipped_surrogate_gradients(policy: DiscretePolicy, theta: np.ndarray, theta_old: np.ndarray,
+                                inputs: np.ndarray, batch: EpisodeBatch, advantages: np.ndarray,
+                                epsilon: float = 0.2) -> np.ndarray:
+    r"""The gradient of :math:`L^\text{CLIP}` for each episode, shape (N, d).
+
+    .. math:: \nabla_\theta L^\text{CLIP} = \sum_t \frac{\partial L^\text{CLIP}}{\partial r_t}\,
+              r_t(\theta)\, \nabla \ln \pi(A_t|S_t, \theta),
+
+    using :math:`\nabla r_t = r_t \nabla \ln \pi(A_t|S_t, \theta)`. At
+    :math:`\theta = \theta_\text{old}` every :math:`r_t = 1` and this is REINFORCE's estimate
+    :math:`\sum_t \hat A_t \nabla \ln \pi(A_t|S_t, \theta)`.
+
+    Parameters
+    ----------
+    policy, theta, theta_old, inputs, batch
+        As for :func:`log_ratios`.
+    advantages : ndarray, shape (N, T)
+        :math:`\hat A_t`, fixed from the old batch (for example :math:`G_t - b`).
+    epsilon : float
+        The clip range ε in (0, 1); 0.2 in the paper.
+    """
+    advantages = np.asarray(advantages, dtype=float)
+    if advantages.shape != batch.states.shape:
+        raise ValueError(f"advantages must have the batch's shape {batch.states.shape}, "
+                         f"got {advantages.shape}")
+    ratios = importance_ratios(policy, theta, theta_old, inputs, batch)
+    slope = clipped_objective_slope(ratios, advantages, epsilon) * batch.mask
+    scores = policy.grad_log_prob(_per_episode_theta(check_theta("theta", theta, policy.n_params), batch),
+                                  inputs[batch.states], batch.actions)
+    return np.einsum("nt,ntd->nd", slope * ratios, scores)
+
+
+def objectives(mdp: TabularMDP, policy: DiscretePolicy, thetas: np.ndarray, inputs: np.ndarray) -> np.ndarray:
+    r"""The exact :math:`J(\theta)` for many θ at once, shape ``thetas.shape[:-1]``.
+
+    One batched linear solve of :math:`(I - \gamma P_\pi) v_\pi = r_\pi` per θ, with
+    :math:`J = d_0^\top v_\pi`: the same numbers as :func:`helpers.mdp.objective`,
+    which takes one θ at a time. Every policy must end its episodes (γ = 1).
+    """
+    thetas = check_theta("thetas", thetas, policy.n_params)
+    lead = thetas.shape[:-1]
+    flat = thetas.reshape(-1, policy.n_params)
+    pi = policy.probs(flat[:, None, ...], inputs[None])  # (K, S, A)
+    P_pi = np.einsum("ksa,sat->kst", pi, mdp.P)
+    P_pi[:, mdp.terminal] = 0.0
+    r_pi = np.where(mdp.terminal, 0.0, np.sum(pi * mdp.R, axis=2))
+    v = np.linalg.solve(np.eye(mdp.n_states) - mdp.gamma * P_pi, r_pi[..., None])[..., 0]
+    return (v @ mdp.d0).reshape(lead)
+
+
+@dataclass(frozen=True)
+class ReuseHistory:
+    """What :func:`train_with_reuse` records, for ``n_runs`` independent runs.
+
+    Attributes
+    ----------
+    method : str
+    n_reuse : int
+        Updates per batch (1 for ``"reinforce"``).
+    theta : ndarray, shape (n_runs, n_batches + 1, d)
+        θ before the first batch and after the updates of each batch.
+    steps : ndarray of int, shape (n_runs, n_batches + 1)
+        Environment steps played before each θ (0 at the start).
+    """
+
+    method: str
+    n_reuse: int
+    theta: np.ndarray
+    steps: np.ndarray
+
+
+def train_with_reuse(mdp: TabularMDP, policy: DiscretePolicy, theta0: np.ndarray, inputs: np.ndarray,
+                     alpha: float, n_batches: int, batch_size: int, rng: np.random.Generator, *,
+                     method: str = "reinforce", n_reuse: int = 4, epsilon: float = 0.2,
+                     n_runs: int = 1) -> ReuseHistory:
+    r"""Batch REINFORCE that takes ``n_reuse`` updates from each batch, ``n_runs`` runs at once.
+
+    Each run plays M = ``batch_size`` episodes with :math:`\theta_\text{old}`, fixes
+    :math:`\hat A_t = G_t - b` with b the mean return of the batch's other episodes
+    (:func:`helpers.reinforce.leave_one_out_mean_baseline`), then repeats K times
+
+    .. math:: \theta \leftarrow \theta + \alpha \frac1M \sum_{m=1}^M \hat g_m(\theta),
+
+    with :math:`\hat g_m` REINFORCE's estimate (``"reinforce"``: K = 1), the naive
+    reuse, the importance-weighted estimate or the clipped surrogate's gradient.
+
+    Parameters
+    ----------
+    mdp, policy, inputs
+        A tabular problem (γ is ``mdp.gamma``), a discrete policy and its inputs per state.
+    theta0 : ndarray, shape (d,)
+    alpha : float
+        The step size α > 0.
+    n_batches : int
+    batch_size : int
+        M >= 2 (the baseline of an episode is the mean of the others).
+    rng : numpy.random.Generator
+    method : {"reinforce", "naive", "importance", "clipped"}
+    n_reuse : int
+        K, updates per batch; ignored (1) for ``"reinforce"``.
+    epsilon : float
+        The clip range of ``"clipped"``.
+    n_runs : int
+    """
+    check_choice("method", method, METHODS)
+    alpha = check_step_size("alpha", alpha)
+    n_batches = check_positive_int("n_batches", n_batches)
+    batch_size = check_positive_int("batch_size", batch_size)
+    if batch_size < 2:
+        raise ValueError(f"batch_size must be at least 2 (the baseline leaves one episode out), "
+                         f"got {batch_size}")
+    n_reuse = 1 if method == "reinforce" else check_positive_int("n_reuse", n_reuse)
+    epsilon = _check_epsilon(epsilon)
+    n_runs = check_positive_int("n_runs", n_runs)
+    gamma = check_discount("gamma", mdp.gamma)
+    theta0 = check_theta("theta0", theta0, policy.n_params)
+    if theta0.ndim != 1:
+        raise ValueError(f"theta0 must have shape (d,) = ({policy.n_params},), got {theta0.shape}")
+    M = batch_size
+    theta = np.tile(theta0, (n_runs, 1))
+    thetas = np.empty((n_runs, n_batches + 1, policy.n_params))
+    thetas[:, 0] = theta
+    steps = np.zeros((n_runs, n_batches + 1), dtype=int)
+    for k in range(n_batches):
+        theta_old = np.repeat(theta, M, axis=0)
+        batch = sample_episodes(mdp, policy, theta_old, inputs, n_runs * M, rng)
+        steps[:, k + 1] = steps[:, k] + batch.lengths.reshape(n_runs, M).sum(axis=1)
+        b = leave_one_out_mean_baseline(batch, gamma, group_size=M)
+        advantages = (gamma ** np.arange(batch.states.shape[1]) * (returns_to_go(batch.rewards, gamma) - b)
+                      * batch.mask)
+        for _ in range(n_reuse):
+            theta_now = np.repeat(theta, M, axis=0)
+            if method in ("reinforce", "naive"):
+                g = naive_reuse_estimates(policy, theta_now, inputs, batch, gamma, b)
+            elif method == "importance":
+                g = importance_weighted_estimates(policy, theta_now, theta_old, inputs, batch, gamma, b)
+            else:
+                g = clipped_surrogate_gradients(policy, theta_now, theta_old, inputs, batch, advantages,
+                                                epsilon)
+            theta = theta + alpha * g.reshape(n_runs, M, -1).mean(axis=1)
+        thetas[:, k + 1] = theta
+    return ReuseHistory(method, n_reuse, thetas, steps)
+
+
+def steps_to_reach(history: ReuseHistory, J: np.ndarray, target: float) -> np.ndarray:
+    """Environment steps each run played before its exact J first reached ``target``; NaN if never.
+
+    Parameters
+    ----------
+    history : ReuseHistory
+    J : ndarray, shape (n_runs, n_batches + 1)
+        The exact J of ``history.theta`` (:func:`objectives`).
+    target : float
+    """
+    J = np.asarray(J, dtype=float)
+    if J.shape != history.steps.shape:
+        raise ValueError(f"J must have shape {history.steps.shape} (one value per θ), got {J.shape}")
+    reached = target <= J
+    first = np.argmax(reached, axis=1)
+    return np.where(reached.any(axis=1), history.steps[np.arange(len(J)), first], np.nan)
