@@ -50,6 +50,12 @@ def returns_to_go(rewards: np.ndarray, gamma: float = 1.0) -> np.ndarray:
     """
     gamma = check_discount("gamma", gamma)
     rewards = np.asarray(rewards, dtype=float)
+    T = rewards.shape[-1]
+    if gamma == 1.0:  # the same additions as the loop below, in the same order
+        return np.cumsum(rewards[..., ::-1], axis=-1)[..., ::-1].copy()
+    if gamma > 0.0 and T * -np.log10(gamma) < 100:  # γ^t stays far from underflow
+        discounts = gamma ** np.arange(T)
+        return np.cumsum((rewards * discounts)[..., ::-1], axis=-1)[..., ::-1] / discounts
     G = np.zeros_like(rewards)
     running = np.zeros(rewards.shape[:-1])
     for t in range(rewards.shape[-1] - 1, -1, -1):
@@ -323,11 +329,12 @@ class History:
     w: np.ndarray | None = None
 
 
-def reinforce(mdp: TabularMDP, policy: DiscretePolicy, theta0: np.ndarray, inputs: np.ndarray, alpha: float,
-              n_episodes: int, rng: np.random.Generator, *, n_runs: int = 1,
+def reinforce(mdp: TabularMDP, policy: DiscretePolicy, theta0: np.ndarray, inputs: np.ndarray,
+              alpha: float | np.ndarray, n_episodes: int, rng: np.random.Generator, *, n_runs: int = 1,
               update: str = "per-step", batch_size: int = 1, baseline: str = "none",
-              alpha_w: float | None = None, value_features: np.ndarray | None = None,
-              max_steps: int = 10_000, discount_weighting: bool = True) -> History:
+              alpha_w: float | np.ndarray | None = None, value_features: np.ndarray | None = None,
+              max_steps: int = 10_000, on_truncation: str = "continue",
+              discount_weighting: bool = True) -> History:
     r"""Train REINFORCE on a tabular problem, ``n_runs`` independent runs at once.
 
     ``update="per-step"`` follows Sutton & Barto's pseudocode (sections 13.3, 13.4):
@@ -338,7 +345,9 @@ def reinforce(mdp: TabularMDP, policy: DiscretePolicy, theta0: np.ndarray, input
               \theta \leftarrow \theta + \alpha \gamma^t \delta \nabla \ln \pi(A_t|S_t, \theta),
 
     with :math:`\hat v = 0` and no w-update when ``baseline="none"``; the score is
-    taken at the current θ, which changes within the episode.
+    taken at the current θ, which changes within the episode. Each run advances at
+    its own pace (one environment step or one update step per sweep over the runs),
+    so a long episode in one run does not hold the others up.
 
     ``update="batch"`` plays ``batch_size`` = M episodes with a fixed θ, then
 
@@ -355,8 +364,9 @@ def reinforce(mdp: TabularMDP, policy: DiscretePolicy, theta0: np.ndarray, input
         The problem, a discrete policy and its inputs per state.
     theta0 : ndarray, shape (d,)
         The initial θ of every run.
-    alpha : float
-        The step size α > 0 (α^θ with a baseline).
+    alpha : float or ndarray of shape (n_runs,)
+        The step size α > 0 (α^θ with a baseline); one per run to compare step
+        sizes in one call.
     n_episodes : int
         Episodes per run (a multiple of ``batch_size`` for the batch form).
     rng : numpy.random.Generator
@@ -367,12 +377,19 @@ def reinforce(mdp: TabularMDP, policy: DiscretePolicy, theta0: np.ndarray, input
         M, for ``update="batch"``.
     baseline : {"none", "mean", "learned"}
         ``"mean"`` is for the batch form only.
-    alpha_w : float
+    alpha_w : float or ndarray of shape (n_runs,)
         The baseline's step size α^w > 0, required when ``baseline="learned"``.
     value_features : ndarray, shape (S, k), optional
         Features of :math:`\hat v(s, w) = w^\top x_v(s)`; one-hot states by default.
     max_steps : int
-        Episodes longer than this are truncated (see :class:`History`).
+        Episodes still running after this many steps are truncated; their return
+        is what was collected until then.
+    on_truncation : {"continue", "stop"}
+        ``"continue"`` learns from a truncated episode like from any other;
+        ``"stop"`` (per-step updates only) ends the run there, without learning
+        from it: its later entries in the :class:`History` are NaN. A run whose
+        policy no longer reaches the goal would otherwise spend ``max_steps`` on
+        every remaining episode.
     discount_weighting : bool
         Keep the :math:`\gamma^t` factor of the update (the default); ``False``
         drops it, as many tutorials silently do, to show what that changes.
@@ -381,12 +398,14 @@ def reinforce(mdp: TabularMDP, policy: DiscretePolicy, theta0: np.ndarray, input
     -------
     History
     """
-    alpha = check_step_size("alpha", alpha)
     n_episodes = check_positive_int("n_episodes", n_episodes)
     n_runs = check_positive_int("n_runs", n_runs)
+    alpha = _per_run_step_sizes("alpha", alpha, n_runs)
     batch_size = check_positive_int("batch_size", batch_size)
+    max_steps = check_positive_int("max_steps", max_steps)
     check_choice("update", update, UPDATES)
     check_choice("baseline", baseline, BASELINES)
+    check_choice("on_truncation", on_truncation, ("continue", "stop"))
     theta0 = check_theta("theta0", theta0, policy.n_params)
     if theta0.ndim != 1:
         raise ValueError(f"theta0 must have shape (d,) = ({policy.n_params},), got {theta0.shape}")
@@ -395,66 +414,203 @@ def reinforce(mdp: TabularMDP, policy: DiscretePolicy, theta0: np.ndarray, input
                          "use 'none' or 'learned' with update='per-step'")
     if update == "per-step" and batch_size != 1:
         raise ValueError(f"batch_size must be 1 with update='per-step', got {batch_size}")
+    if update == "batch" and on_truncation == "stop":
+        raise ValueError("on_truncation='stop' needs update='per-step'")
     if n_episodes % batch_size:
         raise ValueError(f"n_episodes must be a multiple of batch_size={batch_size}, "
                          f"got {n_episodes}")
-    learned = baseline == "learned"
-    if learned:
-        alpha_w = check_step_size("alpha_w", alpha_w if alpha_w is not None else float("nan"))
+    learner = _Learner(np.tile(theta0, (n_runs, 1)), alpha)
+    if baseline == "learned":
+        if alpha_w is None:
+            raise ValueError("alpha_w must be given (a finite number > 0) when baseline='learned'")
         x_v = np.eye(mdp.n_states) if value_features is None else np.asarray(value_features, float)
         if x_v.ndim != 2 or x_v.shape[0] != mdp.n_states:
             raise ValueError(f"value_features must have shape (S, k) with S={mdp.n_states}, "
                              f"got {x_v.shape}")
-        w = np.zeros((n_runs, x_v.shape[1]))
-    gamma = mdp.gamma
-    theta = np.tile(theta0, (n_runs, 1))
-    n_updates = n_episodes // batch_size if update == "batch" else n_episodes
-    thetas = np.empty((n_runs, n_updates + 1, policy.n_params))
-    thetas[:, 0] = theta
-    ws = np.empty((n_runs, n_updates + 1, w.shape[1])) if learned else None
-    if learned:
-        ws[:, 0] = w
+        learner.value_features = x_v
+        learner.w = np.zeros((n_runs, x_v.shape[1]))
+        learner.alpha_w = _per_run_step_sizes("alpha_w", alpha_w, n_runs)
+    if update == "per-step":
+        return _train_per_step(mdp, policy, inputs, learner, n_episodes, rng, max_steps,
+                               on_truncation == "stop", discount_weighting)
+    return _train_batch(mdp, policy, inputs, learner, n_episodes, batch_size, baseline, rng,
+                        max_steps, discount_weighting)
+
+
+def _per_run_step_sizes(name: str, value: float | np.ndarray, n_runs: int) -> np.ndarray:
+    """A step size per run, each finite and > 0."""
+    values = np.asarray(value, dtype=float)
+    if values.ndim == 0:
+        return np.full(n_runs, check_step_size(name, float(values)))
+    if values.shape != (n_runs,):
+        raise ValueError(f"{name} must be a number or an array of shape (n_runs,) = ({n_runs},), "
+                         f"got shape {values.shape}")
+    for v in values:
+        check_step_size(name, v)
+    return values
+
+
+@dataclass
+class _Learner:
+    """The parameters of ``n_runs`` runs and their step sizes (w only with a learned baseline)."""
+
+    theta: np.ndarray
+    alpha: np.ndarray
+    w: np.ndarray | None = None
+    alpha_w: np.ndarray | None = None
+    value_features: np.ndarray | None = None
+
+    def value(self, runs: np.ndarray, states: np.ndarray) -> np.ndarray:
+        r""":math:`\hat v(s, w) = w^\top x_v(s)` of each run's state (0 without a baseline)."""
+        if self.w is None:
+            return np.zeros(len(runs))
+        return np.sum(self.w[runs] * self.value_features[states], axis=-1)
+
+
+def _train_per_step(mdp: TabularMDP, policy: DiscretePolicy, inputs: np.ndarray, learner: _Learner,
+                    n_episodes: int, rng: np.random.Generator, max_steps: int,
+                    stop_on_truncation: bool, discount_weighting: bool) -> History:
+    """Per-step REINFORCE with every run at its own pace.
+
+    Each sweep plays one step of the runs that are in an episode and makes one
+    update step for the runs that have finished theirs.
+    """
+    n_runs, gamma, S = len(learner.theta), mdp.gamma, mdp.n_states
+    cumulative_P = np.cumsum(mdp.P, axis=2)
+    steps = _EpisodeBuffer(n_runs, max_steps)
+    theta_history = np.full((n_runs, n_episodes + 1, learner.theta.shape[1]), np.nan)
+    theta_history[:, 0] = learner.theta
+    w_history = None
+    if learner.w is not None:
+        w_history = np.full((n_runs, n_episodes + 1, learner.w.shape[1]), np.nan)
+        w_history[:, 0] = learner.w
+    returns = np.full((n_runs, n_episodes), np.nan)
+    lengths = np.zeros((n_runs, n_episodes), dtype=int)
+    truncated = np.zeros((n_runs, n_episodes), dtype=bool)
+
+    state = categorical_sample(np.broadcast_to(mdp.d0, (n_runs, S)), rng)
+    # θ is fixed while an episode is played: each run's policy table is computed once per episode.
+    episode_pi = policy.probs(learner.theta[:, None, :], inputs[None])
+    episode = np.zeros(n_runs, dtype=int)
+    playing = np.ones(n_runs, dtype=bool)  # False: updating from the episode just played
+    running = np.ones(n_runs, dtype=bool)  # False: all episodes done, or stopped
+    t = np.zeros(n_runs, dtype=int)        # the next update step of each updating run
+
+    while running.any():
+        play = np.flatnonzero(running & playing)
+        if play.size:
+            acting = play[~mdp.terminal[state[play]]]
+            if acting.size:
+                s = state[acting]
+                a = categorical_sample(episode_pi[acting, s], rng)
+                cumulative = cumulative_P[s, a]
+                u = rng.random(acting.size)[:, None] * cumulative[:, -1:]
+                state[acting] = np.minimum((u >= cumulative).sum(axis=1), S - 1)
+                steps.append(acting, s, a, mdp.R[s, a])
+            ended = play[mdp.terminal[state[play]] | (steps.length[play] >= max_steps)]
+            if ended.size:
+                e = episode[ended]
+                cut = ~mdp.terminal[state[ended]]
+                steps.compute_returns(ended, gamma)
+                returns[ended, e] = steps.G[ended, 0] * (steps.length[ended] > 0)
+                lengths[ended, e] = steps.length[ended]
+                truncated[ended, e] = cut
+                playing[ended] = False
+                t[ended] = 0
+                if stop_on_truncation and cut.any():
+                    running[ended[cut]] = False
+        learn = np.flatnonzero(running & ~playing)
+        updating = learn[t[learn] < steps.length[learn]]
+        if updating.size:
+            tt = t[updating]
+            s, a = steps.states[updating, tt], steps.actions[updating, tt]
+            delta = steps.G[updating, tt] - learner.value(updating, s)
+            if learner.w is not None:
+                step_w = (learner.alpha_w[updating] * delta)[:, None]
+                learner.w[updating] += step_w * learner.value_features[s]
+            discount = gamma**tt if discount_weighting else 1.0
+            score = policy.grad_log_prob(learner.theta[updating], inputs[s], a)
+            learner.theta[updating] += (learner.alpha[updating] * discount * delta)[:, None] * score
+            t[updating] += 1
+        finished = learn[t[learn] >= steps.length[learn]]
+        if finished.size:
+            episode[finished] += 1
+            theta_history[finished, episode[finished]] = learner.theta[finished]
+            if w_history is not None:
+                w_history[finished, episode[finished]] = learner.w[finished]
+            running[finished] &= episode[finished] < n_episodes
+            restart = finished[running[finished]]
+            state[restart] = categorical_sample(np.broadcast_to(mdp.d0, (restart.size, S)), rng)
+            episode_pi[restart] = policy.probs(learner.theta[restart, None, :], inputs[None])
+            steps.length[restart] = 0
+            playing[restart] = True
+    return History(theta_history, returns, lengths, truncated, w_history)
+
+
+class _EpisodeBuffer:
+    """The current episode of each run: states, actions and rewards, and its returns-to-go."""
+
+    def __init__(self, n_runs: int, max_steps: int) -> None:
+        self.states = np.zeros((n_runs, max_steps), dtype=int)
+        self.actions = np.zeros((n_runs, max_steps), dtype=int)
+        self.rewards = np.zeros((n_runs, max_steps))
+        self.G = np.zeros((n_runs, max_steps))
+        self.length = np.zeros(n_runs, dtype=int)
+
+    def append(self, runs: np.ndarray, states: np.ndarray, actions: np.ndarray,
+               rewards: np.ndarray) -> None:
+        """Record one step of these runs' episodes."""
+        position = self.length[runs]
+        self.states[runs, position] = states
+        self.actions[runs, position] = actions
+        self.rewards[runs, position] = rewards
+        self.length[runs] += 1
+
+    def compute_returns(self, runs: np.ndarray, gamma: float) -> None:
+        """Fill ``G`` with the returns-to-go of these runs' finished episodes."""
+        T = int(self.length[runs].max())
+        rewards = self.rewards[runs, :T]
+        rewards[np.arange(T) >= self.length[runs][:, None]] = 0.0
+        self.G[runs, :T] = returns_to_go(rewards, gamma)
+        self.G[runs, T:T + 1] = 0.0
+
+
+def _train_batch(mdp: TabularMDP, policy: DiscretePolicy, inputs: np.ndarray, learner: _Learner,
+                 n_episodes: int, M: int, baseline: str, rng: np.random.Generator, max_steps: int,
+                 discount_weighting: bool) -> History:
+    """The batch form: M episodes with a fixed θ per run, then one update of every run."""
+    n_runs, gamma = len(learner.theta), mdp.gamma
+    n_updates = n_episodes // M
+    thetas = np.empty((n_runs, n_updates + 1, learner.theta.shape[1]))
+    thetas[:, 0] = learner.theta
+    ws = None
+    if learner.w is not None:
+        ws = np.empty((n_runs, n_updates + 1, learner.w.shape[1]))
+        ws[:, 0] = learner.w
     returns = np.empty((n_runs, n_episodes))
     lengths = np.empty((n_runs, n_episodes), dtype=int)
     truncated = np.empty((n_runs, n_episodes), dtype=bool)
-    runs = np.arange(n_runs)
-
     for k in range(n_updates):
-        M = batch_size
-        episode_theta = np.repeat(theta, M, axis=0)
+        episode_theta = np.repeat(learner.theta, M, axis=0)
         batch = sample_episodes(mdp, policy, episode_theta, inputs, n_runs * M, rng, max_steps)
         done = slice(k * M, (k + 1) * M)
         returns[:, done] = batch.returns(gamma).reshape(n_runs, M)
         lengths[:, done] = batch.lengths.reshape(n_runs, M)
         truncated[:, done] = batch.truncated.reshape(n_runs, M)
-        G = returns_to_go(batch.rewards, gamma)
-        if update == "per-step":
-            for t in range(batch.states.shape[1]):
-                r = np.flatnonzero(batch.mask[:, t])  # the runs whose episode is still going
-                s, a = batch.states[r, t], batch.actions[r, t]
-                delta = G[r, t]
-                if learned:
-                    delta = delta - np.sum(w[r] * x_v[s], axis=1)
-                    w[r] += (alpha_w * delta)[:, None] * x_v[s]
-                score = policy.grad_log_prob(theta[r], inputs[s], a)
-                discount = gamma**t if discount_weighting else 1.0
-                theta[r] += (alpha * discount * delta)[:, None] * score
+        if baseline == "mean":
+            b = leave_one_out_mean_baseline(batch, gamma, group_size=M)
+        elif baseline == "learned":
+            b = np.sum(np.repeat(learner.w, M, axis=0)[:, None, :]
+                       * learner.value_features[batch.states], axis=2)
         else:
-            if baseline == "mean":
-                b = leave_one_out_mean_baseline(batch, gamma, group_size=M)
-            elif learned:
-                b = np.sum(np.repeat(w, M, axis=0)[:, None, :] * x_v[batch.states], axis=2)
-            else:
-                b = None
-            estimates = reinforce_estimates(policy, episode_theta, inputs, batch, gamma, b,
-                                            discount_weighting=discount_weighting)
-            if learned:
-                delta = (G - b) * batch.mask
-                step_w = np.einsum("nt,ntk->nk", delta, x_v[batch.states])
-                w += alpha_w * step_w.reshape(n_runs, M, -1).mean(axis=1)
-            theta += alpha * estimates.reshape(n_runs, M, -1).mean(axis=1)
-        thetas[runs, k + 1] = theta
-        if learned:
-            ws[runs, k + 1] = w
+            b = None
+        estimates = reinforce_estimates(policy, episode_theta, inputs, batch, gamma, b,
+                                        discount_weighting=discount_weighting)
+        if learner.w is not None:
+            delta = (returns_to_go(batch.rewards, gamma) - b) * batch.mask
+            step_w = np.einsum("nt,ntk->nk", delta, learner.value_features[batch.states])
+            learner.w += learner.alpha_w[:, None] * step_w.reshape(n_runs, M, -1).mean(axis=1)
+            ws[:, k + 1] = learner.w
+        learner.theta += learner.alpha[:, None] * estimates.reshape(n_runs, M, -1).mean(axis=1)
+        thetas[:, k + 1] = learner.theta
     return History(thetas, returns, lengths, truncated, ws)
-
