@@ -1,0 +1,216 @@
+"""Notebook 05's dashboards: exact values against the environment and helpers.mdp, runs, slider wiring."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+from helpers.dashboards import continuous as c
+from helpers.envs import ContinuousDemandEnv
+from helpers.mdp import finite_difference_gradient, objective
+from helpers.plotting import subplots
+from helpers.policies import GaussianPolicy
+from helpers.surrogate import clipped_objective, clipped_objective_slope
+from helpers.widgets import Dashboard
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+# --- the continuous demand problem ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("theta", "sigma"), [(0.0, 1.0), (0.5, 0.3), (1.0, 0.1), (1.7, 2.0)])
+def test_mean_objective_is_the_closed_form_and_the_environments_J(theta, sigma):
+    env = ContinuousDemandEnv()
+    problem = c.continuous_demand()
+    c_value = float(np.sum(env.week_distribution() * env.demand_changes**2))
+    assert problem.c == pytest.approx(c_value)
+    J = float(c.mean_objective(theta, sigma))
+    assert pytest.approx(-c_value * (theta - 1) ** 2 - 3 * sigma**2) == J
+    assert pytest.approx(float(env.objective(theta * env.demand_changes, sigma))) == J
+    slope = finite_difference_gradient(lambda th: float(c.mean_objective(th[0], sigma)), np.array([theta]))[0]
+    assert float(c.mean_slope(theta)) == pytest.approx(slope, abs=1e-6)
+
+
+def test_gaussian_objective_agrees_for_fixed_and_learned_sigma():
+    fixed = GaussianPolicy(1, sigma=0.4)
+    thetas = np.array([[0.0], [0.8], [1.3]])
+    np.testing.assert_allclose(c.gaussian_objective(fixed, thetas, constant=False),
+                               c.mean_objective(thetas[:, 0], 0.4))
+    learned = GaussianPolicy(2, sigma=None)  # μ = θ1 p + θ2, ln σ = θ3 p + θ4
+    theta = np.array([0.8, 0.0, 0.0, np.log(0.4)])
+    assert float(c.gaussian_objective(learned, theta, constant=True)) == pytest.approx(
+        float(c.mean_objective(0.8, 0.4)))
+
+
+def test_reinforce_gaussian_runs_are_seeded_and_stop_diverging_runs():
+    policy = GaussianPolicy(1, sigma=0.5)
+    runs = c.reinforce_gaussian(policy, np.zeros(1), 0.01, 40, np.random.default_rng(0), n_runs=20)
+    again = c.reinforce_gaussian(policy, np.zeros(1), 0.01, 40, np.random.default_rng(0), n_runs=20)
+    np.testing.assert_array_equal(runs.theta, again.theta)
+    assert runs.theta.shape == (20, 41, 1)
+    assert runs.J.shape == (20, 41)
+    np.testing.assert_allclose(runs.J, c.mean_objective(runs.theta[..., 0], 0.5))
+    assert np.median(runs.J[:, -1]) > np.median(runs.J[:, 0]) + 5  # learning: from J = -10.3 to near -0.75
+    wild = c.reinforce_gaussian(policy, np.zeros(1), 0.5, 40, np.random.default_rng(0), n_runs=20)
+    assert wild.diverged.all()
+    assert np.all(np.abs(wild.theta) <= c.THETA_BOUND)
+    assert np.all(np.isfinite(wild.J))
+
+
+def test_learned_sigma_runs_learn_the_mean_and_shrink_sigma():
+    runs = c.learned_sigma_runs(alpha=0.001, n_runs=40, n_episodes=300, seed=1)
+    assert not runs.diverged.any()
+    final = np.median(runs.theta[:, -1], axis=0)
+    assert final[0] == pytest.approx(1.0, abs=0.1)  # the slope of μ: order p
+    assert abs(final[1]) < 0.1  # no offset
+    assert final[3] < np.log(0.7)  # σ at p = 0 has shrunk from 1
+    assert np.median(runs.J[:, -1]) > -1.5 > np.median(runs.J[:, 0])
+
+
+def test_the_quietest_sigma_shrinks_as_the_mean_improves():
+    curves = [c.gradient_noise(theta, n_episodes=2000) for theta in c.NOISE_THETAS]
+    quietest = [curve.quietest_sigma for curve in curves]
+    assert quietest[0] > quietest[1] > quietest[2]
+    for curve in curves:
+        assert np.all(curve.std > 0)
+        assert curve.slope == pytest.approx(float(c.mean_slope(curve.theta)))
+        # too little exploration is noisy (the score grows like 1/σ), and so is too much
+        assert curve.std[0] > 1.25 * curve.std.min()
+        assert curve.std[-1] > 1.25 * curve.std.min()
+
+
+# --- the grid -------------------------------------------------------------------------------------------
+
+
+def test_grid_supremum_is_approached_but_never_passed():
+    problem = c.grid_problem()
+    assert problem.J_sup == 6.0
+    direction = np.array([2.2, 1.0])
+    J = problem.objective(np.outer([1.0, 10.0, 100.0], direction))
+    assert np.all(np.diff(J) > 0)
+    assert problem.J_sup - 1e-3 < J[-1] < problem.J_sup
+    random = problem.objective(np.random.default_rng(0).normal(size=(200, 2)) * 20)
+    assert np.all(random < problem.J_sup)
+    assert float(problem.objective(np.array([0.3, -0.4]))) == pytest.approx(
+        objective(problem.mdp, problem.policy, np.array([0.3, -0.4]), problem.inputs))
+
+
+def test_reuse_bias_importance_weighting_tracks_the_exact_gradient_and_naive_reuse_does_not():
+    bias = c.reuse_bias(n_episodes=4000, seed=2)
+    within = np.abs(bias.importance - bias.exact) < 4 * bias.importance_se
+    assert within.mean() > 0.9  # 50 comparisons, each within 4 SE unless the estimate were biased
+    assert np.allclose(bias.naive[0], bias.importance[0])  # no move yet: the same estimate
+    far = np.abs(bias.naive[-1] - bias.exact[-1]) / bias.naive_se[-1]
+    assert np.all(far > 10)
+
+
+def test_reuse_runs_count_steps_and_targets():
+    runs = c.reuse_runs("clipped", 3.0, 4, n_runs=5, n_batches=30, batch_size=10, seed=3)
+    assert runs.J.shape == (5, 31)
+    np.testing.assert_array_equal(runs.history.steps[:, 1], 60)  # 10 episodes of 6 steps
+    reached = np.isfinite(runs.steps_to_target)
+    assert runs.n_reached == reached.sum()
+    assert "PPO" in runs.label
+    assert "K = 4" in runs.label
+
+
+# --- the dashboards and their wiring ------------------------------------------------------------------
+
+
+def test_dashboards_are_registered():
+    boards = c.dashboards()
+    assert set(boards) == {"exploration", "clipped"}
+    assert all(isinstance(board, Dashboard) for board in boards.values())
+
+
+@pytest.mark.parametrize(("ratio", "advantage", "epsilon"),
+                         [(1.3, 1.0, 0.2), (0.7, -1.0, 0.2), (1.1, 0.5, 0.1)])
+def test_clipped_view_matches_the_surrogate(ratio, advantage, epsilon):
+    view = c.clipped_view(ratio, advantage, epsilon)
+    assert view.value == pytest.approx(float(clipped_objective(ratio, advantage, epsilon)))
+    assert view.slope == float(clipped_objective_slope(ratio, advantage, epsilon))
+    np.testing.assert_allclose(view.clipped, clipped_objective(view.r_grid, advantage, epsilon))
+    np.testing.assert_allclose(view.unclipped, view.r_grid * advantage)
+
+
+def test_clipped_dashboard_wiring():
+    board = c.clipped_dashboard()
+    w = board.view()
+    assert isinstance(w, widgets.interactive)
+    names = [child.description for child in w.children[:3]]
+    assert names == ["ratio r", "advantage Â", "clip ε"]
+    w.children[0].value, w.children[1].value, w.children[2].value = 1.5, -0.5, 0.3
+    assert w.kwargs == {"ratio": 1.5, "advantage": -0.5, "epsilon": 0.3}
+    view = board.compute(**w.kwargs)
+    assert view.value == pytest.approx(-0.75)  # Â < 0, r above the range: r Â counts in full
+    assert view.slope == -0.5
+    assert board.state(**w.kwargs) == "r = 1.50, Â = -0.50, ε = 0.30"
+
+
+def test_exploration_dashboard_wiring_and_compute():
+    board = c.exploration_dashboard()
+    w = board.view()
+    sigma_slider, alpha_slider = w.children[:2]
+    assert isinstance(sigma_slider, widgets.FloatLogSlider)
+    assert isinstance(alpha_slider, widgets.FloatLogSlider)
+    sigma_slider.value, alpha_slider.value = 0.1, 0.003
+    assert w.kwargs["sigma"] == pytest.approx(0.1)
+    assert w.kwargs["alpha"] == pytest.approx(0.003)
+    view = board.compute(**w.kwargs)
+    assert view.runs is c.fixed_sigma_runs(0.1, 0.003)  # cached: the same object
+    np.testing.assert_allclose(view.runs.J, c.mean_objective(view.runs.theta[..., 0], view.sigma))
+    assert [curve.theta for curve in view.noise] == list(c.NOISE_THETAS)
+    assert board.state(**w.kwargs) == "σ = 0.1, α = 0.003"
+
+
+def test_small_sigma_needs_a_small_step():
+    # the same α diverges more often with less exploration: the score grows like 1/σ
+    careful, bold = c.fixed_sigma_runs(0.1, 0.003), c.fixed_sigma_runs(0.1, 0.01)
+    wide = c.fixed_sigma_runs(1.0, 0.01)
+    assert careful.diverged.sum() < bold.diverged.sum()
+    assert wide.diverged.sum() < bold.diverged.sum()
+    # and a wide policy pays for its exploration: it cannot get above -T σ² = -3
+    assert np.all(c.mean_objective(1.0, 1.0) + 1e-12 >= wide.J)
+
+
+def test_figures_draw_every_panel():
+    for board, settings in ((c.exploration_dashboard(), [{"sigma": 0.5, "alpha": 0.01}]),
+                            (c.clipped_dashboard(), [{"ratio": 1.3}, {"advantage": -1.0}])):
+        fig = board.static(settings)
+        assert len(fig.axes) == board.n_panels * len(settings)
+    fig, axes = subplots(3)
+    c.draw_learned_sigma(c.learned_sigma_runs(alpha=0.001, n_runs=40, n_episodes=300, seed=1), list(axes[0]))
+    fig, axes = subplots(2)
+    c.draw_reuse_bias(c.reuse_bias(n_episodes=4000, seed=2), list(axes[0]))
+    fig, axes = subplots(1)
+    c.draw_reuse_runs([c.reuse_runs("clipped", 3.0, 4, n_runs=5, n_batches=30, batch_size=10, seed=3)],
+                      axes[0, 0])
+    returns = np.r_[np.full(5, 20.0), np.full(70, 500.0)]
+    fig, axes = subplots(1)
+    c.draw_cartpole_curve(returns, np.cumsum(returns) / np.arange(1, 76), 70, axes[0, 0])
+    assert axes[0, 0].get_ylim() == (0.0, 520.0)
+
+
+def test_bad_inputs_name_the_argument():
+    with pytest.raises(ValueError, match="sigma"):
+        c.fixed_sigma_runs(0.0, 0.01)
+    with pytest.raises(ValueError, match="alpha"):
+        c.fixed_sigma_runs(0.5, -1.0)
+    with pytest.raises(ValueError, match="n_runs"):
+        c.fixed_sigma_runs(0.5, 0.01, n_runs=0)
+    with pytest.raises(ValueError, match="theta0"):
+        c.reinforce_gaussian(GaussianPolicy(1), np.zeros(2), 0.01, 5, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="horizon"):
+        c.continuous_demand(0)
+    with pytest.raises(ValueError, match="epsilon"):
+        c.clipped_view(1.0, 1.0, 1.5)
