@@ -138,6 +138,11 @@ def demand_environment_values() -> dict[sp.Symbol, sp.Rational]:
     return values
 
 
+def with_demand_numbers(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with DemandEnv's numbers in place of ρ and P (an exact, fast ``xreplace``)."""
+    return sp.sympify(expr).xreplace(demand_environment_values())
+
+
 def demand_policy(p: int, action: int, theta: sp.Expr = THETA) -> sp.Expr:
     r"""The sigmoid policy of the demand problem.
 
@@ -280,7 +285,7 @@ def demand_objective_numeric(horizon: int = 2) -> sp.Expr:
     changes of :math:`\Pr(p_t = p)\,\big(\tfrac32 p\,\sigma(\theta p) - \tfrac12 p\big)`,
     which SymPy finds by expanding.
     """
-    J = sp.expand(demand_objective(horizon).subs(demand_environment_values()))
+    J = sp.expand(with_demand_numbers(demand_objective(horizon)))
     return sp.collect(J, [Sigmoid(THETA * p) for p in DEMAND_CHANGES])
 
 
@@ -681,6 +686,38 @@ def reward_to_go_identity(horizon: int = 2) -> RewardToGoIdentity:
     return RewardToGoIdentity(total, to_go, sp.expand(past), sp.expand(total - to_go))
 
 
+@lru_cache(maxsize=8)
+def estimate_moments(horizon: int = 2, weight: str = "total") -> tuple[sp.Expr, sp.Expr]:
+    r"""The exact mean and second moment of one episode's gradient estimate, by enumeration.
+
+    The estimate of one episode τ is
+
+    .. math:: \hat g(\tau) = \sum_{t=0}^{T-1} \partial_\theta \ln \pi(a_t|p_t,\theta)\, R(\tau)
+              \quad\text{or, with ``weight="to_go"``,}\quad
+              \sum_{t=0}^{T-1} \partial_\theta \ln \pi(a_t|p_t,\theta)\, G_t,
+
+    and its moments are :math:`\mathbb{E}[\hat g] = \sum_\tau \pi_\theta(\tau)\, \hat g(\tau)` and
+    :math:`\mathbb{E}[\hat g^2] = \sum_\tau \pi_\theta(\tau)\, \hat g(\tau)^2`; the standard
+    deviation of one estimate is :math:`\sqrt{\mathbb{E}[\hat g^2] - \mathbb{E}[\hat g]^2}`.
+
+    Parameters
+    ----------
+    horizon : int
+    weight : {"total", "to_go"}
+    """
+    if weight not in ("total", "to_go"):
+        raise ValueError(f"weight must be 'total' or 'to_go', got {weight!r}")
+    mean, second = [], []
+    for tau in demand_trajectories(horizon):
+        if weight == "total":
+            estimate = tau.score * tau.total_reward
+        else:
+            estimate = sp.Add(*(score * tau.reward_to_go(t) for t, score in enumerate(tau.scores)))
+        mean.append(tau.probability * estimate)
+        second.append(tau.probability * estimate**2)
+    return sp.Add(*mean), sp.Add(*second)
+
+
 # --- the state form of the theorem on the short corridor ----------------------------------
 
 
@@ -773,7 +810,8 @@ def as_numbers(expr: sp.Expr | sp.Matrix, values: dict[sp.Symbol, float] | None 
 
     σ is evaluated through its exponential form.
     """
-    substituted = sp.sympify(expr).subs(values or {}).rewrite(sp.exp)
+    replacements = {sp.sympify(key): sp.sympify(value) for key, value in (values or {}).items()}
+    substituted = sp.sympify(expr).xreplace(replacements).rewrite(sp.exp)
     free = substituted.free_symbols
     if free:
         raise ValueError(f"values must give a number for every symbol; missing {sorted(map(str, free))}")

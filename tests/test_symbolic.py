@@ -196,6 +196,36 @@ def test_trajectory_table_gives_the_exact_gradient_by_enumeration():
                                      rel=1e-10)
 
 
+@pytest.mark.parametrize("weight", ["total", "to_go"])
+def test_one_episode_estimate_has_the_exact_gradient_as_its_mean(weight):
+    mean, _ = sym.estimate_moments(2, weight)
+    assert sp.expand(mean - sym.two_routes(2).direct) == 0
+
+
+def test_estimate_spread_matches_the_enumerated_distribution_and_a_large_sample():
+    from helpers.dashboards.theorem import single_episode_estimates
+
+    mean, second = (sym.lambdify_theta(sym.with_demand_numbers(e)) for e in sym.estimate_moments(2))
+    rows = sym.demand_trajectory_table(sym.demand_trajectories(2), 1.0)
+    values = np.array([row["score"] * row["total_reward"] for row in rows])
+    probs = np.array([row["probability"] for row in rows])
+    variance = second(1.0) - mean(1.0) ** 2
+    assert variance == pytest.approx(probs @ (values - probs @ values) ** 2, rel=1e-10)
+    # a sample's variance within 4 of its standard errors, sqrt((m4 - var^2) / n), of the exact one
+    n = 20_000
+    sample = single_episode_estimates(1.0, "total", n_episodes=n, seed=2)
+    fourth = probs @ (values - probs @ values) ** 4
+    assert abs(sample.var(ddof=1) - variance) < 4 * np.sqrt((fourth - variance**2) / n)
+
+
+def test_reward_to_go_estimate_spreads_less_exactly():
+    _, second_total = sym.estimate_moments(2, "total")
+    _, second_to_go = sym.estimate_moments(2, "to_go")
+    for theta in (-1.0, 0.0, 1.0):
+        assert (sym.lambdify_theta(sym.with_demand_numbers(second_to_go))(theta)
+                < sym.lambdify_theta(sym.with_demand_numbers(second_total))(theta))
+
+
 # --- the expected grad-log-prob lemma ----------------------------------------------------------
 
 
@@ -302,6 +332,7 @@ def test_short_corridor_terms_match_the_exact_solvers(p_right):
     (lambda: sym.softmax_probabilities(sp.eye(2)), "features"),
     (lambda: sym.lambdify_theta(sym.demand_objective(1)), "expr"),
     (lambda: sym.as_numbers(sym.demand_objective(1), {THETA: 0.5}), "values"),
+    (lambda: sym.estimate_moments(2, "future"), "weight"),
 ])
 def test_bad_input_raises_value_error_naming_the_argument(call, argument):
     with pytest.raises(ValueError, match=argument):
