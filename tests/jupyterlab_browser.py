@@ -311,8 +311,13 @@ def run_all_cells(page: Page, timeout_ms: int = 2 * STEP_TIMEOUT_MS) -> None:
     wait_for_kernel_idle(page)
     page.locator('.lm-MenuBar-item:has-text("Run")').click()
     page.locator('[data-command="runmenu:run-all"]').click()
-    every_cell_ran = " && prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent))"
-    page.wait_for_function(_KERNEL_IDLE_JS % every_cell_ran, timeout=timeout_ms)
+    # Done when every cell has run, or when one raised (JupyterLab then stops running the rest).
+    every_cell_ran_or_one_failed = (
+        " && prompts.length > 0 && (prompts.every(p => /\\[\\d+\\]/.test(p.textContent))"
+        " || document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) "
+        ".jp-OutputArea-output[data-mime-type=\"application/vnd.jupyter.stderr\"]') !== null)"
+    )
+    page.wait_for_function(_KERNEL_IDLE_JS % every_cell_ran_or_one_failed, timeout=timeout_ms)
     tracebacks = page.locator(
         ".jp-NotebookPanel:not(.lm-mod-hidden) "
         ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
