@@ -907,7 +907,9 @@ def draw_update_clouds(ax: Axes, clouds: UpdateClouds) -> None:
     ax.set_aspect("equal")
     ax.set_xlabel(r"component along $\theta_1$")
     ax.set_ylabel(r"component along $\theta_2$")
-    ax.set_title("update directions: same mean, different spread")
+    theta = clouds.theta
+    ax.set_title(f"update directions at θ = ({theta[0]:g}, {theta[1]:g}):\n"
+                 "same mean, different spread (ellipses: 2 s.d.)")
     ax.legend(loc="lower left", fontsize=8, markerscale=2.5)
 
 
@@ -1053,9 +1055,9 @@ def batch_figure(clouds: UpdateClouds, single: np.ndarray, batch: np.ndarray, al
     axes[0, 1].set_xlim(low[0] - 1, high[0] + 1)
     axes[0, 1].set_ylim(low[1] - 1, high[1] + 1)
     n_episodes = single.shape[1] - 1
-    axes[0, 1].set_title(f"{min(5, len(single))} runs of each, {n_episodes} episodes")
+    axes[0, 1].set_title(f"{min(5, len(single))} runs of each,\n{n_episodes} episodes from θ = (0, 0)")
     draw_endpoints(axes[0, 2], single, batch, labels=labels)
-    axes[0, 2].set_title(f"where {len(single)} runs of each end")
+    axes[0, 2].set_title(f"where {len(single)} runs of each end\n(ellipses: 2 s.d.)")
     return fig
 
 
