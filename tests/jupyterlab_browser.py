@@ -280,7 +280,10 @@ def write_notebook(path: Path, cells: Sequence[str]) -> Path:
 
 def open_notebook(page: Page, server: JupyterLabServer, name: str) -> None:
     """Open ``name`` (relative to the server's root) and wait for an idle kernel."""
-    page.goto(server.url(f"lab/tree/{name}"), timeout=STEP_TIMEOUT_MS)
+    # A workspace of its own, reset: otherwise JupyterLab restores the tabs an earlier
+    # test left open, and "Run All" may run one of those instead.
+    workspace = re.sub(r"[^A-Za-z0-9]+", "-", name)
+    page.goto(server.url(f"lab/workspaces/{workspace}/tree/{name}?reset"), timeout=STEP_TIMEOUT_MS)
     page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(state="visible")
     wait_for_kernel_idle(page)
 
