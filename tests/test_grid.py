@@ -47,6 +47,17 @@ def test_vectorised_landscape_equals_helpers_mdp_point_by_point(feature, gamma):
                                        atol=1e-12)
 
 
+@pytest.mark.parametrize("theta", THETAS[:3])
+def test_states_left_out_of_the_stacked_solves_are_never_visited(theta):
+    problem = grid.grid_problem()
+    solved = problem.solved_states
+    assert solved.sum() == 29
+    terms = gradient_terms(problem.mdp, problem.policy, theta, problem.inputs)
+    left_out = ~solved & ~problem.mdp.terminal
+    np.testing.assert_array_equal(terms.eta[left_out], 0.0)
+    assert np.all(terms.eta[solved] > 0)
+
+
 def test_objective_alone_is_the_objective_of_the_full_computation():
     problem = grid.grid_problem()
     np.testing.assert_array_equal(grid.exact_objective(problem, THETAS),

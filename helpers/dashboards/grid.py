@@ -83,6 +83,16 @@ class GridProblem:
         r"""The best J over *all* policies, :math:`\max_\pi v_\pi(s_0)`, by backward induction."""
         return _best_return(self.feature, self.mdp.gamma)
 
+    @property
+    def solved_states(self) -> np.ndarray:
+        """The non-terminal states that can be reached from the start, as a boolean mask.
+
+        A softmax policy gives every action a positive probability, so the set is the
+        same for every θ; the other states have η(s) = 0 and take no part in J or ∇J
+        (on the road: row 0 except the start lane, and the two edge lanes of row 1).
+        """
+        return _solved_states(self.feature, self.mdp.gamma)
+
 
 @lru_cache(maxsize=8)
 def grid_problem(feature: str = FEATURE, gamma: float = 1.0) -> GridProblem:
@@ -96,6 +106,22 @@ def grid_problem(feature: str = FEATURE, gamma: float = 1.0) -> GridProblem:
     inputs = env.policy_inputs(feature)
     inputs.setflags(write=False)
     return GridProblem(env, env.tabular(), SoftmaxLinearPolicy(3, 2), inputs, feature)
+
+
+@lru_cache(maxsize=8)
+def _solved_states(feature: str, gamma: float) -> np.ndarray:
+    mdp = grid_problem(feature, gamma).mdp
+    reached = mdp.d0 > 0
+    step = mdp.P.max(axis=1) > 0                       # s -> s' possible under some action
+    step[mdp.terminal] = False
+    for _ in range(mdp.n_states):
+        grown = reached | (reached @ step)
+        if np.array_equal(grown, reached):
+            break
+        reached = grown
+    mask = reached & ~mdp.terminal
+    mask.setflags(write=False)
+    return mask
 
 
 @lru_cache(maxsize=8)
@@ -138,8 +164,9 @@ def exact_objective_and_gradient(problem: GridProblem, thetas: np.ndarray) -> Ex
     r"""J(θ) and ∇J(θ) for many θ at once, exactly, with stacked linear solves.
 
     For every θ_n the policy table :math:`\pi_n(a|s)` gives the transition matrix
-    :math:`P_{\pi_n}` among the non-terminal states, and two linear systems are
-    solved for all n in one :func:`numpy.linalg.solve` call each:
+    :math:`P_{\pi_n}` among the non-terminal states that can be reached from the
+    start (``problem.solved_states``: 29 of the road's 42), and two linear systems
+    are solved for all n in one :func:`numpy.linalg.solve` call each:
 
     .. math:: (I - \gamma P_{\pi_n})\, v_n = r_{\pi_n}, \qquad
               (I - \gamma P_{\pi_n})^\top \eta_n = d_0,
@@ -191,18 +218,22 @@ def exact_objective(problem: GridProblem, thetas: np.ndarray) -> np.ndarray:
 
 
 class _BellmanSystems:
-    """The stacked Bellman systems of many θ among the transient states, with v solved."""
+    """The stacked Bellman systems of many θ among the reachable transient states, with v solved.
+
+    Successors of reachable states are reachable or terminal (v = 0), so leaving the
+    unreachable states out changes no value that J or ∇J needs.
+    """
 
     def __init__(self, problem: GridProblem, thetas: np.ndarray) -> None:
         thetas = _check_thetas(thetas)
-        mdp, live = problem.mdp, ~problem.mdp.terminal
-        self.x = problem.inputs[live]                                # (S, A, d), transient states
+        mdp, live = problem.mdp, problem.solved_states
+        self.x = problem.inputs[live]                                # (S, A, d), reachable states
         self.P = mdp.P[live][:, :, live]                             # (S, A, S)
         self.R, self.d0 = mdp.R[live], mdp.d0[live]
         n_states, n_actions, n_params = self.x.shape
         preferences = (thetas @ self.x.reshape(-1, n_params).T).reshape(-1, n_states, n_actions)
         self.pi = np.exp(log_softmax(preferences))                   # (N, S, A)
-        P_pi = np.matmul(self.pi[:, :, None, :], self.P[None])[:, :, 0, :]   # (N, S, S)
+        P_pi = np.einsum("nsa,sat->nst", self.pi, self.P, optimize=True)   # (N, S, S)
         self.matrices = np.eye(n_states) - mdp.gamma * P_pi
         r_pi = np.sum(self.pi * self.R, axis=2)
         self.v = np.linalg.solve(self.matrices, r_pi[..., None])[..., 0]     # (N, S)
