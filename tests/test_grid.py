@@ -245,6 +245,11 @@ def test_snap_alpha_picks_the_nearest_quarter_decade():
     assert grid.snap_alpha(1e6) == pytest.approx(10**grid.ALPHA_EXPONENTS[-1])
 
 
+def terms_of_a_shorter_road():
+    env = WindyHighway(n_rows=5)
+    return gradient_terms(env.tabular(), SoftmaxLinearPolicy(3, 2), np.zeros(2), env.policy_inputs())
+
+
 # --- bad inputs -----------------------------------------------------------------------------------
 
 
@@ -263,6 +268,10 @@ def test_snap_alpha_picks_the_nearest_quarter_decade():
     (lambda: grid.discount_comparison(np.zeros(2), 0, np.random.default_rng(0)), "n_episodes"),
     (lambda: grid.update_clouds(np.zeros(2), 10, 0, np.random.default_rng(0)), "batch_size"),
     (lambda: grid.draw_visits(None, grid.grid_problem(), np.zeros(3)), "values"),
+    (lambda: grid.draw_road(None, grid.grid_problem(), pi=np.zeros((6, 3))), "pi"),
+    (lambda: grid.policy_compute(np.nan, 0.0), "theta1"),
+    (lambda: grid.objective_along_rays(np.ones((1, 2)), np.array([np.inf])), "radii"),
+    (lambda: grid.time_step_terms(grid.grid_problem(), terms_of_a_shorter_road()), "terms"),
 ])
 def test_bad_inputs_raise_value_errors_that_name_the_argument(call, match):
     with pytest.raises(ValueError, match=match):

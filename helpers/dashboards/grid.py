@@ -25,7 +25,7 @@ from matplotlib.patches import Rectangle
 
 from helpers._validate import check_choice, check_discount, check_positive_int, check_step_size
 from helpers.envs import WindyHighway
-from helpers.mdp import TabularMDP
+from helpers.mdp import GradientTerms, TabularMDP
 from helpers.plotting import EXACT_COLOR, OKABE_ITO, subplots
 from helpers.policies import SoftmaxLinearPolicy, log_softmax
 from helpers.reinforce import UPDATES, reinforce
@@ -498,6 +498,9 @@ def draw_road(ax: Axes, problem: GridProblem, *, pi: np.ndarray | None = None,
     """
     env = problem.env
     n_rows, n_cols = problem.shape
+    if pi is not None and np.shape(pi) != (problem.mdp.n_states, 3):
+        raise ValueError(f"pi must be a policy table of shape ({problem.mdp.n_states}, 3), "
+                         f"got {np.shape(pi)}")
     norm = mcolors.TwoSlopeNorm(vmin=min(env.lane_rewards.min(), -1.0), vcenter=0.0,
                                 vmax=max(env.lane_rewards.max(), 1.0))
     for col, reward in enumerate(env.lane_rewards + env.reward_shift):
@@ -814,7 +817,7 @@ def draw_discount_comparison(axes: list[Axes], comparison: DiscountComparison, g
 # --- the theorem's state form ---------------------------------------------------------------------
 
 
-def time_step_terms(problem: GridProblem, terms) -> np.ndarray:
+def time_step_terms(problem: GridProblem, terms: GradientTerms) -> np.ndarray:
     r"""The theorem's sum split by row (= time step t), shape (n_rows - 1, 2).
 
     On this road the car is in row t at step t, so the terms of row t,
@@ -828,11 +831,14 @@ def time_step_terms(problem: GridProblem, terms) -> np.ndarray:
         At the θ of interest, for ``problem``.
     """
     n_rows, n_cols = problem.shape
+    if terms.eta.shape != (problem.mdp.n_states,):
+        raise ValueError(f"terms must be the gradient terms of this problem ({problem.mdp.n_states} states), "
+                         f"got terms for {terms.eta.shape[0]} states")
     per_state = terms.eta[:, None] * np.einsum("sa,sad->sd", terms.q, terms.grad_pi)
     return per_state.reshape(n_rows, n_cols, 2)[:-1].sum(axis=1)
 
 
-def draw_state_form(axes: list[Axes], problem: GridProblem, terms) -> None:
+def draw_state_form(axes: list[Axes], problem: GridProblem, terms: GradientTerms) -> None:
     r"""Left: μ(s) on the road. Right: ∇J built row by row, and the state-form sum.
 
     The right panel lays the row terms of :func:`time_step_terms` tip to tail; they
@@ -1002,6 +1008,8 @@ def objective_along_rays(directions: np.ndarray, radii: np.ndarray, feature: str
         raise ValueError(f"directions must have shape (k, 2) with non-zero rows, got {directions!r}")
     unit = directions / np.linalg.norm(directions, axis=1, keepdims=True)
     radii = np.asarray(radii, dtype=float).ravel()
+    if radii.size == 0 or not np.all(np.isfinite(radii)):
+        raise ValueError(f"radii must be finite numbers, got {radii!r}")
     thetas = unit[:, None, :] * radii[None, :, None]
     J = exact_objective(grid_problem(feature), thetas.reshape(-1, 2))
     return J.reshape(len(unit), len(radii))
@@ -1067,7 +1075,7 @@ def discount_figure(comparison: DiscountComparison, gammas: np.ndarray,
     return fig
 
 
-def state_form_figure(problem: GridProblem, terms) -> Figure:
+def state_form_figure(problem: GridProblem, terms: GradientTerms) -> Figure:
     """μ(s) on the road, and ∇J built row by row next to the state-form sum."""
     fig, axes = subplots(2, panel_size=(4.8, 4.4))
     draw_state_form(list(axes[0]), problem, terms)
@@ -1136,6 +1144,8 @@ def policy_compute(theta1: float, theta2: float) -> PolicyData:
     """The policy table, J(θ) and ∇J(θ) at θ = (θ_1, θ_2), with the (cached) landscape."""
     problem = grid_problem(FEATURE)
     theta = np.array([theta1, theta2], dtype=float)
+    if not np.all(np.isfinite(theta)):
+        raise ValueError(f"theta1 and theta2 must be finite numbers, got {theta1!r}, {theta2!r}")
     exact = exact_objective_and_gradient(problem, theta[None])
     return PolicyData(theta, problem.policy.table(theta, problem.inputs), float(exact.J[0]),
                       exact.gradient[0], landscape())
