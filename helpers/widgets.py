@@ -58,7 +58,9 @@ def int_slider(description: str, value: int, min: int, max: int, step: int = 1) 
 
 
 def dropdown(description: str, options: Sequence[Any] | Mapping[str, Any], value: Any) -> widgets.Dropdown:
-    """A dropdown menu of named options."""
+    """A dropdown menu of options, or of named options given as a mapping of label to value."""
+    if isinstance(options, Mapping):
+        options = list(options.items())
     return widgets.Dropdown(options=options, value=value, description=description,
                             layout=LAYOUT, style=STYLE)
 
@@ -84,6 +86,9 @@ class Dashboard:
     title : callable, optional
         ``title(**values) -> str``, a figure title (the static view uses ``state``
         when this is not given).
+    freeze_layout : bool
+        Lay the figure out once and keep that layout for every later setting
+        (faster; set False when tick labels change width a lot between settings).
     """
 
     compute: Callable[..., Any]
@@ -93,7 +98,9 @@ class Dashboard:
     n_panels: int = 1
     panel_size: tuple[float, float] = (4.6, 3.3)
     title: Callable[..., str] | None = None
+    freeze_layout: bool = True
     _last_seconds: dict[str, float] = field(default_factory=dict, repr=False)
+    _layout: tuple[list[str], list[Any]] | None = field(default=None, repr=False)
 
     def values(self) -> dict[str, Any]:
         """The controls' current values."""
@@ -109,8 +116,29 @@ class Dashboard:
         self.draw(data, list(axes[0]))
         if self.title is not None:
             fig.suptitle(self.title(**values))
+        self._reuse_layout(fig)
         self._last_seconds.update(compute=computed - start, draw=time.perf_counter() - computed)
         return fig
+
+    def _reuse_layout(self, fig: Figure) -> None:
+        """Solve the constrained layout for the first figure only; later figures reuse it.
+
+        Solving it again on every slider move costs about a third of a redraw.
+        A figure with other axes than the first (a colour bar that comes and
+        goes) is laid out afresh.
+        """
+        if not self.freeze_layout:
+            return
+        shape = [type(ax).__name__ for ax in fig.axes]
+        if self._layout is not None and self._layout[0] == shape:
+            fig.set_layout_engine("none")
+            for ax, position in zip(fig.axes, self._layout[1], strict=True):
+                ax.set_position(position)
+            return
+        engine = fig.get_layout_engine()
+        if engine is not None:
+            engine.execute(fig)
+        self._layout = (shape, [ax.get_position() for ax in fig.axes])
 
     def _update(self, **values: Any) -> None:
         print(self.state(**values))

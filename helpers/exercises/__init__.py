@@ -73,5 +73,7 @@ def compare_numbers(answer: object, expected: np.ndarray | float, *, name: str =
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.linalg.norm(value) / np.linalg.norm(expected)
     if np.isfinite(ratio) and ratio > 0 and np.allclose(value, ratio * expected, rtol=1e-3, atol=atol):
-        return Feedback(False, f"{name} points the right way but is {ratio:.3g} times too large.")
+        direction = "has the right sign" if expected.size == 1 else "points the right way"
+        size = f"{ratio:.3g} times too large" if ratio > 1 else f"{1 / ratio:.3g} times too small"
+        return Feedback(False, f"{name} {direction} but is {size}.")
     return Feedback(False, f"{name} = {np.array2string(value, precision=4)} is not right yet.")
