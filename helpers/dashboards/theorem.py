@@ -25,8 +25,8 @@ from functools import lru_cache
 import numpy as np
 from matplotlib.axes import Axes
 
-from helpers.envs import DemandEnv
-from helpers.mdp import TabularMDP, exact_gradient, objective
+from helpers.dashboards.demand import demand_problem
+from helpers.mdp import exact_gradient, objective
 from helpers.plotting import EXACT_COLOR, OKABE_ITO
 from helpers.policies import SigmoidPolicy
 from helpers.reinforce import reinforce_estimates, sample_episodes
@@ -60,18 +60,10 @@ POLICY = SigmoidPolicy()
 
 
 @lru_cache(maxsize=4)
-def demand_problem(horizon: int = HORIZON) -> tuple[TabularMDP, np.ndarray]:
-    """The exact model of ``DemandEnv(horizon)`` and its policy inputs p, cached."""
-    env = DemandEnv(horizon=horizon)
-    inputs = env.policy_inputs()
-    inputs.setflags(write=False)
-    return env.tabular(), inputs
-
-
-@lru_cache(maxsize=4)
 def objective_curve(horizon: int = HORIZON, n_points: int = 121) -> tuple[np.ndarray, np.ndarray]:
     r"""θ on [-3, 3] and the exact :math:`J(\theta)` there, cached (read-only arrays)."""
-    mdp, inputs = demand_problem(horizon)
+    problem = demand_problem(horizon)
+    mdp, inputs = problem.mdp, problem.inputs
     thetas = np.linspace(THETA_MIN, THETA_MAX, n_points)
     values = np.array([objective(mdp, POLICY, np.array([t]), inputs) for t in thetas])
     for array in (thetas, values):
@@ -82,7 +74,8 @@ def objective_curve(horizon: int = HORIZON, n_points: int = 121) -> tuple[np.nda
 @lru_cache(maxsize=512)
 def exact_values(theta: float, horizon: int = HORIZON) -> tuple[float, float]:
     r"""The exact :math:`J(\theta)` and :math:`dJ/d\theta` of the demand problem."""
-    mdp, inputs = demand_problem(horizon)
+    problem = demand_problem(horizon)
+    mdp, inputs = problem.mdp, problem.inputs
     theta_vector = np.array([theta])
     return (objective(mdp, POLICY, theta_vector, inputs),
             float(exact_gradient(mdp, POLICY, theta_vector, inputs)[0]))
@@ -105,7 +98,8 @@ def single_episode_estimates(theta: float, weight: str = "total", n_episodes: in
     Episodes come from :func:`helpers.reinforce.sample_episodes` (batched) with the
     generator :func:`estimate_rng`; the same arguments always give the same estimates.
     """
-    mdp, inputs = demand_problem(horizon)
+    problem = demand_problem(horizon)
+    mdp, inputs = problem.mdp, problem.inputs
     theta_vector = np.array([theta])
     batch = sample_episodes(mdp, POLICY, theta_vector, inputs, n_episodes, estimate_rng(theta, seed))
     estimates = reinforce_estimates(POLICY, theta_vector, inputs, batch,
