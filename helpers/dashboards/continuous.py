@@ -493,7 +493,7 @@ def draw_exploration(view: ExplorationView, axes: list[Axes]) -> None:
     ax_J.plot([], [], color=OKABE_ITO["vermillion"], label=f"diverged: {int(runs.diverged.sum())} runs")
     ceiling = float(mean_objective(1.0, view.sigma))
     ax_J.axhline(ceiling, color=PALETTE[1], linestyle="--", linewidth=1.4,
-                 label=rf"best with this σ: $-T\sigma^2 = {ceiling:.2f}$")
+                 label=f"best with this σ: −Tσ² = {ceiling:.2f}")
     ax_J.set_xlim(0, runs.n_episodes)
     ax_J.set_yscale("symlog", linthresh=1.0)
     ax_J.set_ylim(-3e4, 0.5)
@@ -501,7 +501,7 @@ def draw_exploration(view: ExplorationView, axes: list[Axes]) -> None:
     ax_J.set_yticks(ticks, ["−10⁴", "−100", "−10", "−1", "0"])
     ax_J.set_xlabel("episode k")
     ax_J.set_ylabel(r"exact $J(\theta_k, \sigma)$ (symmetric log)")
-    ax_J.set_title(rf"Learning $\mu = \theta p$: final median J = {median[-1]:.2f}")
+    ax_J.set_title(f"Learning μ = θp: final median J = {median[-1]:.2f}")
     ax_J.legend(loc="lower right", fontsize=8)
 
 
@@ -683,7 +683,7 @@ def reuse_runs(method: str, alpha: float, n_reuse: int = 4, *, n_runs: int = 30,
     return ReuseRuns(history, float(alpha), J, float(target), steps_to_reach(history, J, target))
 
 
-def draw_reuse_runs(runs: list[ReuseRuns], ax: Axes) -> None:
+def draw_reuse_runs(runs: list[ReuseRuns], ax: Axes, title: str = "Exact J against the data played") -> None:
     """The median exact J against environment steps (log scale), the middle half of the runs shaded.
 
     A second REINFORCE entry is drawn dotted.
@@ -699,7 +699,8 @@ def draw_reuse_runs(runs: list[ReuseRuns], ax: Axes) -> None:
         if not dotted:
             ax.fill_between(steps[1:], low[1:], high[1:], color=color, alpha=0.12, linewidth=0)
         ax.plot(steps[1:], np.median(run.J, axis=0)[1:], color=color, linestyle=":" if dotted else "-",
-                linewidth=2.2 if dotted else 1.8, label=f"{run.label} ({run.n_reached} of {len(run.J)})")
+                linewidth=2.2 if dotted else 1.8,
+                label=f"{run.label} ({run.n_reached}/{len(run.J)} reach {run.target:g})")
     exact_line(ax, problem.J_sup, rf"supremum $J^* = {problem.J_sup:.0f}$")
     ax.axhline(runs[0].target, color="grey", linewidth=0.8, linestyle=":")
     ax.text(0.01, runs[0].target + 0.06, f"target J = {runs[0].target:g}", transform=ax.get_yaxis_transform(),
@@ -708,7 +709,7 @@ def draw_reuse_runs(runs: list[ReuseRuns], ax: Axes) -> None:
     ax.set_xlabel("environment steps played (log scale)")
     ax.set_ylabel(r"exact $J(\theta)$, median over runs")
     ax.set_ylim(-0.5, 6.3)
-    ax.set_title(f"Runs reaching J = {runs[0].target:g} (in brackets): more updates per batch")
+    ax.set_title(title)
     ax.legend(loc="lower right", fontsize=8)
 
 
@@ -772,7 +773,7 @@ def draw_clipped(view: ClippedView, axes: list[Axes]) -> None:
     ax_L.set_ylim(-bound, bound)
     ax_L.set_xlabel(r"ratio $r = \pi(a|s,\theta)\,/\,\pi(a|s,\theta_\mathrm{old})$")
     ax_L.set_ylabel(r"objective for this step")
-    ax_L.set_title(rf"$L^\mathrm{{CLIP}}$ at r = {view.ratio:.2f}: {view.value:+.2f}")
+    ax_L.set_title(f"Clipped objective at r = {view.ratio:.2f}: {view.value:+.2f}")
     ax_L.legend(loc="upper left" if view.advantage >= 0 else "lower left", fontsize=8)
 
     ax_slope.plot(view.r_grid, view.slope_grid, color=PALETTE[0], linewidth=2.2)
@@ -783,7 +784,7 @@ def draw_clipped(view: ClippedView, axes: list[Axes]) -> None:
     ax_slope.set_xlabel(r"ratio $r$")
     ax_slope.set_ylabel(r"slope $\partial L^\mathrm{CLIP}/\partial r$")
     state = "clipped: no gradient" if view.slope == 0 and view.advantage != 0 else "the step still counts"
-    ax_slope.set_title(rf"Slope at r = {view.ratio:.2f}: {view.slope:+.2f} ({state})")
+    ax_slope.set_title(f"Slope at r = {view.ratio:.2f}: {view.slope:+.2f} ({state})")
     ax_slope.text(1.0, 0.56, f"clip range\n[{low:.2f}, {high:.2f}]", transform=ax_slope.get_xaxis_transform(),
                   ha="center", va="bottom", fontsize=8)
 
