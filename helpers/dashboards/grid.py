@@ -198,12 +198,12 @@ def exact_objective_and_gradient(problem: GridProblem, thetas: np.ndarray) -> Ex
     """
     system = _BellmanSystems(problem, thetas)
     x, P, R, pi, v = system.x, system.P, system.R, system.pi, system.v
-    n_states, n_actions, _ = x.shape
+    n_states = x.shape[0]
     eta = np.linalg.solve(system.matrices.transpose(0, 2, 1),
                           np.broadcast_to(system.d0[:, None], (len(pi), n_states, 1)))[..., 0]
     gamma = problem.mdp.gamma
-    q = R + gamma * (v @ P.reshape(n_states * n_actions, n_states).T).reshape(-1, n_states, n_actions)
-    gradient = np.einsum("ns,nsa,sad->nd", eta, pi * (q - v[..., None]), x, optimize=True)
+    q = R + gamma * np.einsum("nt,sat->nsa", v, P)
+    gradient = np.einsum("nsa,sad->nd", eta[..., None] * pi * (q - v[..., None]), x)
     return ExactBatch(J=v @ system.d0, gradient=gradient)
 
 
@@ -230,10 +230,10 @@ class _BellmanSystems:
         self.x = problem.inputs[live]                                # (S, A, d), reachable states
         self.P = mdp.P[live][:, :, live]                             # (S, A, S)
         self.R, self.d0 = mdp.R[live], mdp.d0[live]
-        n_states, n_actions, n_params = self.x.shape
-        preferences = (thetas @ self.x.reshape(-1, n_params).T).reshape(-1, n_states, n_actions)
+        n_states, n_actions, _ = self.x.shape
+        preferences = np.einsum("nd,sad->nsa", thetas, self.x)
         self.pi = np.exp(log_softmax(preferences))                   # (N, S, A)
-        P_pi = np.einsum("nsa,sat->nst", self.pi, self.P, optimize=True)   # (N, S, S)
+        P_pi = sum(self.pi[:, :, a, None] * self.P[None, :, a, :] for a in range(n_actions))  # (N, S, S)
         self.matrices = np.eye(n_states) - mdp.gamma * P_pi
         r_pi = np.sum(self.pi * self.R, axis=2)
         self.v = np.linalg.solve(self.matrices, r_pi[..., None])[..., 0]     # (N, S)
