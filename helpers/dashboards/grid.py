@@ -183,9 +183,11 @@ def exact_objective_and_gradient(problem: GridProblem, thetas: np.ndarray) -> Ex
     The second form holds for the softmax-linear policy, whose score is
     :math:`x(s, a) - \sum_b \pi(b|s) x(s, b)` (Sutton & Barto eq. 13.9), because
     :math:`\sum_a \pi(a|s) q(s, a) = v(s)`; it avoids building the scores of all
-    θ. The preferences :math:`h = \theta^\top x(s, a)` of all θ are one matrix
-    product. The results are the numbers of :func:`helpers.mdp.objective` and
-    :func:`helpers.mdp.exact_gradient`, one θ at a time (tested).
+    θ. Products are written as elementwise sums and ``einsum`` rather than BLAS
+    calls: the matrices are small, and multithreaded BLAS on a busy machine costs
+    more than it saves (``benchmarks/landscape.py``). The results are the numbers of
+    :func:`helpers.mdp.objective` and :func:`helpers.mdp.exact_gradient`, one θ at a
+    time (tested).
 
     Parameters
     ----------
