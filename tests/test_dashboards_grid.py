@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.collections import LineCollection
 
 from helpers.dashboards import grid
 from helpers.envs import WindyHighway
@@ -104,7 +105,11 @@ def test_paths_view_draws_every_run_and_marks_runs_that_left_the_box():
     data = grid.paths_compute(10**0.5)
     fig = grid.paths_dashboard().figure(alpha=10**0.5)
     landscape_axes, curves_axes = fig.axes[:2]
-    assert len(curves_axes.get_lines()) >= len(data.paths) + 2
+    for ax in (landscape_axes, curves_axes):  # one line per run, in one collection
+        runs = [c for c in ax.collections if isinstance(c, LineCollection)]
+        assert len(runs) == 1
+        assert len(runs[0].get_segments()) == len(data.paths)
+    np.testing.assert_allclose(curves_axes.collections[-1].get_segments()[0][:, 1], data.J[0])
     outside = np.any((data.paths[:, -1] < [grid.THETA1_LIMITS[0], grid.THETA2_LIMITS[0]])
                      | (data.paths[:, -1] > [grid.THETA1_LIMITS[1], grid.THETA2_LIMITS[1]]), axis=1)
     assert outside.any()

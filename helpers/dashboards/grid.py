@@ -19,16 +19,19 @@ from functools import lru_cache
 
 import matplotlib.colors as mcolors
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Ellipse, Rectangle
 
 from helpers._validate import check_choice, check_discount, check_positive_int, check_step_size
 from helpers.envs import WindyHighway
-from helpers.mdp import GradientTerms, TabularMDP
+from helpers.mdp import GradientTerms, TabularMDP, gradient_terms
 from helpers.plotting import EXACT_COLOR, OKABE_ITO, subplots
-from helpers.policies import SoftmaxLinearPolicy, log_softmax
-from helpers.reinforce import UPDATES, reinforce
+from helpers.plotting import landscape as filled_landscape
+from helpers.policies import SoftmaxLinearPolicy, left_down_right_features, log_softmax
+from helpers.reinforce import UPDATES, reinforce, reinforce_estimates, sample_episodes
 from helpers.widgets import Dashboard, log_slider, slider
 
 FEATURE = "offset"
@@ -591,8 +594,6 @@ def draw_landscape(ax: Axes, land: Landscape, *, colorbar: bool = True, arrows_e
     With ``optimum_note`` the cone θ_1 > θ_2 > 0, in which J tends to its supremum,
     is outlined.
     """
-    from helpers.plotting import landscape as filled_landscape
-
     filled_landscape(ax, land.theta1, land.theta2, land.J, levels=np.array(J_LEVELS), colorbar=colorbar,
                      labels=(r"$\theta_1$ (left's weight, $\theta_L$)",
                              r"$\theta_2$ (right's weight, $\theta_R$)"))
@@ -621,12 +622,9 @@ def draw_paths(ax: Axes, paths: np.ndarray, *, ascent: np.ndarray | None = None,
     Draw the landscape (or set the axes limits) first: a run that ends outside
     the limits gets a hollow dot at the nearest point of the box.
     """
-    from matplotlib import patheffects
-
     outline = [patheffects.withStroke(linewidth=2.6, foreground="white")]
-    for k, run in enumerate(paths):
-        ax.plot(run[:, 0], run[:, 1], color=color, linewidth=1.0, path_effects=outline,
-                label=label if k == 0 else None)
+    runs = LineCollection(paths, colors=color, linewidths=1.0, label=label, path_effects=outline)
+    ax.add_collection(runs, autolim=False)
     low, high = np.array([ax.get_xlim(), ax.get_ylim()]).T
     ends = paths[:, -1]
     inside = np.all((ends >= low) & (ends <= high), axis=1)
@@ -638,7 +636,7 @@ def draw_paths(ax: Axes, paths: np.ndarray, *, ascent: np.ndarray | None = None,
                 markeredgewidth=1.6, linestyle="none", zorder=4, clip_on=False)
     if ascent is not None:
         ax.plot(ascent[:, 0], ascent[:, 1], color=EXACT_COLOR, linewidth=1.6, linestyle="--",
-                path_effects=outline, label=r"exact ascent $\theta \leftarrow \theta + \alpha\nabla J$")
+                path_effects=outline, label="exact ascent θ ← θ + α∇J")
     ax.plot(*THETA0, marker="s", color="white", markeredgecolor=EXACT_COLOR, markersize=6)
 
 
@@ -661,8 +659,6 @@ def undiscounted_visit_direction(problem: GridProblem, theta: np.ndarray) -> np.
     discounted objective has :math:`\eta_\gamma(s) = \sum_t \gamma^t \Pr(S_t = s)`
     instead. The two agree only when γ = 1.
     """
-    from helpers.mdp import gradient_terms
-
     terms = gradient_terms(problem.mdp, problem.policy, np.asarray(theta, dtype=float), problem.inputs)
     return np.einsum("s,sa,sad->d", terms.eta, terms.q, terms.grad_pi)
 
@@ -713,8 +709,6 @@ def discount_comparison(theta: np.ndarray, n_episodes: int, rng: np.random.Gener
     :func:`helpers.reinforce.reinforce_estimates`: with the :math:`\gamma^t` factor
     (Sutton & Barto's REINFORCE) and without it.
     """
-    from helpers.reinforce import reinforce_estimates, sample_episodes
-
     n_episodes = check_positive_int("n_episodes", n_episodes)
     gamma = check_discount("gamma", gamma)
     problem = grid_problem(FEATURE, gamma)
@@ -757,8 +751,6 @@ def discount_bias_curve(theta: np.ndarray, gammas: np.ndarray) -> tuple[np.ndarr
 def _covariance_ellipse(ax: Axes, points: np.ndarray, center: np.ndarray, n_sd: float,
                         **kwargs) -> None:
     """The ellipse of ``n_sd`` standard deviations of ``points``' covariance, around ``center``."""
-    from matplotlib.patches import Ellipse
-
     eigenvalues, eigenvectors = np.linalg.eigh(np.cov(points.T))
     angle = np.degrees(np.arctan2(eigenvectors[1, -1], eigenvectors[0, -1]))
     width, height = 2 * n_sd * np.sqrt(eigenvalues[::-1])
@@ -913,8 +905,6 @@ class UpdateClouds:
 def update_clouds(theta: np.ndarray, n_points: int, batch_size: int,
                   rng: np.random.Generator) -> UpdateClouds:
     """``n_points`` single-episode estimates and ``n_points`` M-episode averages at θ (undiscounted road)."""
-    from helpers.reinforce import reinforce_estimates, sample_episodes
-
     n_points = check_positive_int("n_points", n_points)
     batch_size = check_positive_int("batch_size", batch_size)
     problem = grid_problem(FEATURE)
@@ -958,8 +948,6 @@ def draw_update_paths(ax: Axes, single: np.ndarray, batch: np.ndarray, *, n_draw
 
     Batch runs get a square at every update, so their fewer, longer steps show.
     """
-    from matplotlib import patheffects
-
     outline = [patheffects.withStroke(linewidth=2.6, foreground="white")]
     if land is not None:
         draw_landscape(ax, land, colorbar=False, arrows_every=3, optimum_note=False)
@@ -1038,8 +1026,6 @@ def policy_form_figure(problem: GridProblem, thetas: Sequence[tuple[float, float
     colors = (OKABE_ITO["vermillion"], "0.35", OKABE_ITO["blue"])
     for ax, theta in zip(axes[0], thetas, strict=True):
         theta = np.asarray(theta, dtype=float)
-        from helpers.policies import left_down_right_features
-
         curve = problem.policy.probs(theta, left_down_right_features(phi[:, None]))
         dots = problem.policy.probs(theta, left_down_right_features(lanes[:, None]))
         for a, (name, color) in enumerate(zip(ACTION_NAMES, colors, strict=True)):
@@ -1159,8 +1145,6 @@ def policy_state(theta1: float, theta2: float) -> str:
 
 
 def _mark_theta(ax: Axes, theta: np.ndarray, gradient: np.ndarray, span: float) -> None:
-    from matplotlib import patheffects
-
     outline = [patheffects.withStroke(linewidth=3.5, foreground="white")]
     norm = np.linalg.norm(gradient)
     if norm > 0:
@@ -1213,9 +1197,9 @@ def paths_draw(data: PathsData, axes: list[Axes]) -> None:
     axes[0].set_title(f"θ-paths of {len(data.paths)} runs over J(θ)")
     ax = axes[1]
     episodes = np.arange(data.J.shape[1])
-    for k, run in enumerate(data.J):
-        ax.plot(episodes, run, color=OKABE_ITO["orange"], linewidth=0.9, alpha=0.8,
-                label="REINFORCE runs" if k == 0 else None)
+    curves = np.stack([np.broadcast_to(episodes, data.J.shape), data.J], axis=-1)
+    ax.add_collection(LineCollection(curves, colors=OKABE_ITO["orange"], linewidths=0.9,
+                                     label="REINFORCE runs"), autolim=False)
     ax.plot(episodes, data.ascent_J, color=EXACT_COLOR, linestyle="--", linewidth=1.6,
             label="exact ascent θ ← θ + α∇J")
     ax.plot([], [], "o", color="white", markeredgecolor=OKABE_ITO["orange"], markeredgewidth=1.6,
