@@ -85,6 +85,7 @@ def test_format_values():
     (1.0, 1.0, True, "= 1."),
     (-2.0, 2.0, False, "wrong sign"),
     (1.0, 4.0, False, "has the right sign but is 4 times too small"),
+    (1.4701, 1.470112, False, "close but not exact"),
     ([2.0, 4.0], [1.0, 2.0], False, "points the right way but is 2 times too large"),
     ([1.0, 2.0, 3.0], [1.0, 2.0], False, "has shape (3,); expected shape (2,)"),
     ("one", 1.0, False, "should be a number"),

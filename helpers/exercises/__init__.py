@@ -68,6 +68,9 @@ def compare_numbers(answer: object, expected: np.ndarray | float, *, name: str =
         return Feedback(False, f"{name} contains NaN or infinity; look for a division by zero.")
     if np.allclose(value, expected, rtol=rtol, atol=atol):
         return Feedback(True, f"{name} = {np.array2string(value, precision=4)}. {success}".strip())
+    if np.allclose(value, expected, rtol=1e-3, atol=atol):
+        return Feedback(False, f"{name} = {np.array2string(value, precision=4)} is close but not exact: "
+                               "compute it in Python to full precision instead of typing rounded digits.")
     if np.allclose(value, -expected, rtol=rtol, atol=atol) and np.any(expected != 0):
         return Feedback(False, f"{name} has the right size but the wrong sign.")
     with np.errstate(divide="ignore", invalid="ignore"):
