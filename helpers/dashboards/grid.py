@@ -1115,19 +1115,6 @@ class PolicyData:
     landscape: Landscape
 
 
-def _fixed_layout(axes: list[Axes], **margins: float) -> None:
-    """Give a one-row dashboard figure fixed margins instead of constrained layout.
-
-    Constrained layout measures every text on every redraw (about 20 ms a figure
-    here); the live view's layout never changes, so fixed margins are enough. Figures
-    with more than one row (the static small multiples) keep constrained layout.
-    """
-    fig = axes[0].figure
-    if len(fig.axes) == len(axes):
-        fig.set_layout_engine("none")
-        axes[0].get_gridspec().update(**margins)
-
-
 def policy_compute(theta1: float, theta2: float) -> PolicyData:
     """The policy table, J(θ) and ∇J(θ) at θ = (θ_1, θ_2), with the (cached) landscape."""
     problem = grid_problem(FEATURE)
@@ -1158,7 +1145,6 @@ def _mark_theta(ax: Axes, theta: np.ndarray, gradient: np.ndarray, span: float) 
 
 def policy_draw(data: PolicyData, axes: list[Axes]) -> None:
     """Left: the policy in every cell. Right: θ on the landscape, with the direction of ∇J."""
-    _fixed_layout(axes, left=0.06, right=0.98, bottom=0.11, top=0.92, wspace=0.15)
     problem = grid_problem(FEATURE)
     draw_road(axes[0], problem, pi=data.pi, title=r"$\pi(a|s,\theta)$ in every cell")
     land = data.landscape
@@ -1191,7 +1177,6 @@ def paths_state(alpha: float) -> str:
 
 def paths_draw(data: PathsData, axes: list[Axes]) -> None:
     """Left: the runs' θ-paths on the landscape. Right: the exact J(θ) along each run."""
-    _fixed_layout(axes, left=0.08, right=0.98, bottom=0.11, top=0.92, wspace=0.25)
     draw_landscape(axes[0], data.landscape, colorbar=False)
     draw_paths(axes[0], data.paths, ascent=data.ascent)
     axes[0].set_title(f"θ-paths of {len(data.paths)} runs over J(θ)")
