@@ -56,6 +56,9 @@ def _isolate() -> Path:
         os.environ[variable] = str(folder)
     (root / ISOLATED_DIRS["MPLCONFIGDIR"] / "matplotlibrc").write_text("backend: Agg\n")
     os.environ.pop("MPLBACKEND", None)
+    # One BLAS thread for the tests and every kernel, as in tools/run_notebooks.py: the
+    # stored outputs were made that way, and a threaded BLAS may sum in another order.
+    os.environ.update({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
     os.environ[TMP_ROOT_VARIABLE] = str(root)
     return root
 

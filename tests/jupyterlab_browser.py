@@ -345,7 +345,9 @@ def press_slider(page: Page, description: str, key: str = "ArrowRight", presses:
 
 def slider_readout(page: Page, description: str) -> str:
     """Return the text of the readout next to the slider ``description``."""
-    return slider(page, description).locator(".widget-readout").first.inner_text().strip()
+    readout = slider(page, description).locator(".widget-readout").first
+    readout.scroll_into_view_if_needed()  # JupyterLab leaves cells out of view unrendered
+    return (readout.text_content() or "").strip().replace("\u2212", "-")
 
 
 def wait_for_output_text(
