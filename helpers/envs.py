@@ -619,6 +619,18 @@ class ContinuousDemandEnv(gym.Env):
             With real orders in ``actions``; every season lasts ``horizon`` steps.
             :func:`helpers.reinforce.reinforce_estimates` accepts it with ``policy``.
         """
+        states = self.sample_states(n_episodes, rng)
+        theta = np.asarray(theta, dtype=float)
+        x = self.policy_inputs(constant)[states]
+        actions = policy.sample(theta[:, None, :] if theta.ndim == 2 else theta, x, rng)
+        return self.batch_from_orders(states, actions)
+
+    def sample_states(self, n_episodes: int, rng: np.random.Generator) -> np.ndarray:
+        r"""The states :math:`S_0, \dots, S_{T-1}` of many seasons, shape (n_episodes, horizon).
+
+        The demand chain does not depend on the orders, so whole seasons of demand
+        can be drawn before any order is placed.
+        """
         n_episodes = check_positive_int("n_episodes", n_episodes)
         n, T = len(self.demand_changes), self.horizon
         index = np.empty((n_episodes, T), dtype=int)
@@ -627,10 +639,15 @@ class ContinuousDemandEnv(gym.Env):
         for t in range(1, T):
             u = rng.random(n_episodes)[:, None] * cumulative[index[:, t - 1], -1:]
             index[:, t] = np.minimum((u >= cumulative[index[:, t - 1]]).sum(axis=1), n - 1)
-        states = np.arange(T) * n + index
-        theta = np.asarray(theta, dtype=float)
-        x = self.policy_inputs(constant)[states]
-        actions = policy.sample(theta[:, None, :] if theta.ndim == 2 else theta, x, rng)
-        rewards = self.reward(self.demand_changes[index], actions)
-        return EpisodeBatch(states, actions, rewards, np.ones((n_episodes, T), dtype=bool),
-                            np.zeros(n_episodes, dtype=bool))
+        return np.arange(T) * n + index
+
+    def batch_from_orders(self, states: np.ndarray, actions: np.ndarray) -> EpisodeBatch:
+        """An :class:`~helpers.reinforce.EpisodeBatch` of seasons (N, T) with these states and orders."""
+        states = np.asarray(states)
+        actions = np.asarray(actions, dtype=float)
+        if states.ndim != 2 or actions.shape != states.shape or np.any(states == self.n_states - 1):
+            raise ValueError(f"states and actions must have one shape (N, T) without the end state, got "
+                             f"{states.shape} and {actions.shape}")
+        rewards = self.reward(self.demand_changes[states % len(self.demand_changes)], actions)
+        return EpisodeBatch(states, actions, rewards, np.ones(states.shape, dtype=bool),
+                            np.zeros(len(states), dtype=bool))

@@ -204,3 +204,21 @@ def test_reinforce_estimate_on_continuous_demand_is_unbiased(theta, sigma):
                                     np.array([theta]))[0]
     assert exact == pytest.approx(fd, abs=1e-6)
     assert abs(estimates.mean() - exact) < 4 * estimates.std(ddof=1) / np.sqrt(n)
+
+
+def test_states_drawn_in_advance_and_orders_make_the_same_batch():
+    env = ContinuousDemandEnv()
+    policy, theta = GaussianPolicy(1, sigma=0.3), np.array([0.7])
+    batch = env.sample_episodes(policy, theta, 50, np.random.default_rng(8))
+    rng = np.random.default_rng(8)  # the same draws, in two stages
+    states = env.sample_states(50, rng)
+    orders = policy.sample(theta, env.policy_inputs()[states], rng)
+    again = env.batch_from_orders(states, orders)
+    np.testing.assert_array_equal(again.states, batch.states)
+    np.testing.assert_array_equal(again.actions, batch.actions)
+    np.testing.assert_array_equal(again.rewards, batch.rewards)
+    assert np.all(states // 4 == np.arange(env.horizon))  # week t in column t
+    with pytest.raises(ValueError, match="states and actions"):
+        env.batch_from_orders(states, orders[:, :2])
+    with pytest.raises(ValueError, match="states and actions"):
+        env.batch_from_orders(np.full((2, 3), env.n_states - 1), np.zeros((2, 3)))
