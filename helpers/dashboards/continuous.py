@@ -31,7 +31,14 @@ import numpy as np
 import sympy as sp
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
-from matplotlib.ticker import NullFormatter, ScalarFormatter
+from matplotlib.ticker import (
+    FixedFormatter,
+    FixedLocator,
+    MaxNLocator,
+    NullFormatter,
+    NullLocator,
+    ScalarFormatter,
+)
 
 from helpers._validate import check_positive_int, check_step_size
 from helpers.envs import ContinuousDemandEnv, WindyHighway
@@ -136,7 +143,7 @@ def mean_objective(theta: float | np.ndarray, sigma: float | np.ndarray,
 
 def mean_slope(theta: float | np.ndarray, horizon: int = HORIZON) -> np.ndarray:
     r"""The exact :math:`\partial J / \partial \theta = -2c(\theta - 1)` (it does not depend on σ)."""
-    return -2.0 * continuous_demand(horizon).c * (np.asarray(theta, dtype=float) - 1.0)
+    return 2.0 * continuous_demand(horizon).c * (1.0 - np.asarray(theta, dtype=float))
 
 
 def gaussian_mean_and_std(policy: GaussianPolicy, theta: np.ndarray, constant: bool,
@@ -286,8 +293,11 @@ def reinforce_gaussian(policy: GaussianPolicy, theta0: np.ndarray, alpha: float,
     thetas = np.empty((n_runs, n_episodes + 1, policy.n_params))
     thetas[:, 0] = theta
     diverged = np.zeros(n_runs, dtype=bool)
+    seasons = env.sample_states(n_episodes * n_runs, rng).reshape(n_episodes, n_runs, -1)
     for k in range(n_episodes):
-        batch = env.sample_episodes(policy, theta, n_runs, rng, constant)
+        states = seasons[k]  # the demand does not depend on the orders: drawn in advance
+        orders = policy.sample(theta[:, None, :], inputs[states], rng)
+        batch = env.batch_from_orders(states, orders)
         step = alpha * reinforce_estimates(policy, theta, inputs, batch)
         new = theta + step
         out = ~np.all(np.abs(new) <= bound, axis=1)
@@ -431,6 +441,8 @@ def gradient_noise(theta: float = 0.0, n_episodes: int = 4000, seed: int = 0) ->
     return NoiseCurve(float(theta), SIGMA_GRID, std, float(mean_slope(theta)), n_episodes)
 
 
+J_LIMITS = (-16.0, 0.5)
+"""The J axis of the exploration dashboard: from below the runs with σ = 2 (ceiling −12) to above J* = 0."""
 NOISE_THETAS = (0.0, 0.5, 0.9)
 """The θ's of the noise curves: the start, halfway, and near the best μ = p."""
 
@@ -459,10 +471,12 @@ def draw_noise_curves(curves: tuple[NoiseCurve, ...], ax: Axes, sigma: float | N
     colors = (PALETTE[0], PALETTE[2], PALETTE[4])
     for curve, color in zip(curves, colors, strict=False):
         ratio = curve.std / abs(curve.slope)
-        ax.plot(curve.sigmas, ratio, color=color,
-                label=rf"$\theta = {curve.theta:.1f}$: least at σ ≈ {curve.quietest_sigma:.2f}")
+        ax.plot(curve.sigmas, ratio, color=color)
         best = int(np.argmin(ratio))
         ax.plot(curve.sigmas[best], ratio[best], "v", color=color, markersize=6)
+        # a short label at the curve's right end: cheaper to redraw than a legend
+        ax.text(curve.sigmas[-1], ratio[-1] * 1.12, f"θ = {curve.theta:g}", ha="right", va="bottom",
+                fontsize=8, color=color)
         if sigma is not None:
             at = float(np.exp(np.interp(np.log(sigma), np.log(curve.sigmas), np.log(ratio))))
             ax.plot(sigma, at, "o", color=color, markersize=7, markeredgecolor="white", zorder=3)
@@ -470,13 +484,15 @@ def draw_noise_curves(curves: tuple[NoiseCurve, ...], ax: Axes, sigma: float | N
         ax.axvline(sigma, color="grey", linewidth=0.8, linestyle=":")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(ScalarFormatter())
-    ax.yaxis.set_minor_formatter(NullFormatter())
-    ax.set_yticks([1, 2, 5, 10, 20, 50])
-    ax.set_xlabel(r"exploration $\sigma$ (hundreds of units)")
-    ax.set_ylabel(r"$\mathrm{std}(\hat g)\,/\,|\partial J/\partial\theta|$")
-    ax.set_title("Noise of one season's gradient estimate")
-    ax.legend(loc="upper right", fontsize=8)
+    # fixed, plain tick labels and no minor ticks: a redraw's time is mostly spent on text
+    for axis, ticks in ((ax.xaxis, (0.03, 0.1, 0.3, 1.0, 3.0)), (ax.yaxis, (1, 2, 5, 10, 20, 50))):
+        axis.set_major_locator(FixedLocator(ticks))
+        axis.set_major_formatter(FixedFormatter([f"{tick:g}" for tick in ticks]))
+        axis.set_minor_locator(NullLocator())
+    ax.set_xlabel("exploration σ (hundreds of units)")
+    ax.set_ylabel("std(ĝ) / |∂J/∂θ|")
+    ax.set_ylim(1, 60)
+    ax.set_title("Noise of one season's ĝ; ▼ least noisy σ")
 
 
 def draw_exploration(view: ExplorationView, axes: list[Axes]) -> None:
@@ -490,19 +506,21 @@ def draw_exploration(view: ExplorationView, axes: list[Axes]) -> None:
     ax_J.add_collection(LineCollection(segments, colors=colors, linewidths=0.6, alpha=0.35))
     median = np.median(runs.J, axis=0)
     ax_J.plot(episodes, median, color=EXACT_COLOR, linewidth=2.0, label=f"median of {runs.n_runs} runs")
-    ax_J.plot([], [], color=OKABE_ITO["vermillion"], label=f"diverged: {int(runs.diverged.sum())} runs")
     ceiling = float(mean_objective(1.0, view.sigma))
     ax_J.axhline(ceiling, color=PALETTE[1], linestyle="--", linewidth=1.4,
                  label=f"best with this σ: −Tσ² = {ceiling:.2f}")
+
     ax_J.set_xlim(0, runs.n_episodes)
-    ax_J.set_yscale("symlog", linthresh=1.0)
-    ax_J.set_ylim(-3e4, 0.5)
-    ticks = [-1e4, -1e2, -10, -1, 0]
-    ax_J.set_yticks(ticks, ["−10⁴", "−100", "−10", "−1", "0"])
+    ax_J.set_ylim(*J_LIMITS)  # a diverging run leaves through the bottom
+    ax_J.set_xticks([0, 50, 100, 150])
+    ax_J.set_yticks([-15, -12, -9, -6, -3, 0])
     ax_J.set_xlabel("episode k")
-    ax_J.set_ylabel(r"exact $J(\theta_k, \sigma)$ (symmetric log)")
-    ax_J.set_title(f"Learning μ = θp: final median J = {median[-1]:.2f}")
-    ax_J.legend(loc="lower right", fontsize=8)
+    ax_J.set_ylabel("exact J(θ, σ) after episode k")
+    # the count of diverged runs (vermillion, leaving through the bottom) goes in the title: no extra text
+    n_diverged = int(runs.diverged.sum())
+    runs_word = "run" if n_diverged == 1 else "runs"
+    ax_J.set_title(f"Final median J = {median[-1]:.2f}; {n_diverged} {runs_word} diverged")
+    ax_J.legend(loc="center right", fontsize=8)
 
 
 def exploration_dashboard(sigma: float = 0.5, alpha: float = 0.01) -> Dashboard:
@@ -514,7 +532,7 @@ def exploration_dashboard(sigma: float = 0.5, alpha: float = 0.01) -> Dashboard:
                   "alpha": log_slider("α", alpha, -3.0, -0.5, step=0.25)},
         state=lambda sigma, alpha: f"σ = {sigma:.3g}, α = {alpha:.3g}",
         n_panels=2,
-        panel_size=(4.9, 3.6),
+        panel_size=(4.7, 3.5),
     )
 
 
@@ -744,6 +762,7 @@ class ClippedView:
 
 
 R_LIMITS = (0.0, 2.0)
+R_TICKS = (0.0, 0.5, 1.0, 1.5, 2.0)
 
 
 def clipped_view(ratio: float, advantage: float, epsilon: float = 0.2) -> ClippedView:
@@ -764,14 +783,17 @@ def draw_clipped(view: ClippedView, axes: list[Axes]) -> None:
         ax.axvspan(low, high, color=OKABE_ITO["yellow"], alpha=0.25, linewidth=0)
         ax.axvline(1.0, color="grey", linewidth=0.8, linestyle=":")
     ax_L.plot(view.r_grid, view.unclipped, color="grey", linestyle="--", linewidth=1.2,
-              label=r"unclipped $r\hat A$")
+              label="unclipped r·Â")
     ax_L.plot(view.r_grid, view.clipped, color=PALETTE[0], linewidth=2.2,
-              label=r"$L^\mathrm{CLIP} = \min(r\hat A, \mathrm{clip}(r)\hat A)$")
+              label="min(r·Â, clip(r, 1 − ε, 1 + ε)·Â)")
     ax_L.plot(view.ratio, view.value, "o", color=PALETTE[1], markersize=8, zorder=3)
     ax_L.set_xlim(*R_LIMITS)
     bound = 2.1 * max(abs(view.advantage), 0.1)
     ax_L.set_ylim(-bound, bound)
-    ax_L.set_xlabel(r"ratio $r = \pi(a|s,\theta)\,/\,\pi(a|s,\theta_\mathrm{old})$")
+    for ax in axes:  # few tick labels: text is most of the time a redraw takes
+        ax.set_xticks(R_TICKS)
+        ax.yaxis.set_major_locator(MaxNLocator(5))
+    ax_L.set_xlabel("ratio r = π(a|s, θ) / π(a|s, θ_old)")
     ax_L.set_ylabel(r"objective for this step")
     ax_L.set_title(f"Clipped objective at r = {view.ratio:.2f}: {view.value:+.2f}")
     ax_L.legend(loc="upper left" if view.advantage >= 0 else "lower left", fontsize=8)
@@ -781,8 +803,8 @@ def draw_clipped(view: ClippedView, axes: list[Axes]) -> None:
     ax_slope.axhline(0.0, color="grey", linewidth=0.8)
     ax_slope.set_xlim(*R_LIMITS)
     ax_slope.set_ylim(-bound / 2, bound / 2)
-    ax_slope.set_xlabel(r"ratio $r$")
-    ax_slope.set_ylabel(r"slope $\partial L^\mathrm{CLIP}/\partial r$")
+    ax_slope.set_xlabel("ratio r")
+    ax_slope.set_ylabel("slope ∂L/∂r of the clipped objective")
     state = "clipped: no gradient" if view.slope == 0 and view.advantage != 0 else "the step still counts"
     ax_slope.set_title(f"Slope at r = {view.ratio:.2f}: {view.slope:+.2f} ({state})")
     ax_slope.text(1.0, 0.56, f"clip range\n[{low:.2f}, {high:.2f}]", transform=ax_slope.get_xaxis_transform(),
