@@ -214,3 +214,9 @@ def test_bad_inputs_name_the_argument():
         c.continuous_demand(0)
     with pytest.raises(ValueError, match="epsilon"):
         c.clipped_view(1.0, 1.0, 1.5)
+    with pytest.raises(ValueError, match="sigma"):
+        c.mean_objective(1.0, -0.5)
+    with pytest.raises(ValueError, match="theta"):
+        c.gradient_noise(float("nan"))
+    with pytest.raises(ValueError, match="n_episodes"):
+        c.gradient_noise(0.0, n_episodes=0)

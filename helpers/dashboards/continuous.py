@@ -138,7 +138,10 @@ def mean_objective(theta: float | np.ndarray, sigma: float | np.ndarray,
     """
     problem = continuous_demand(horizon)
     theta = np.asarray(theta, dtype=float)
-    return problem.env.objective(theta[..., None] * problem.p, np.asarray(sigma, dtype=float)[..., None])
+    sigma = np.asarray(sigma, dtype=float)
+    if np.any(sigma < 0) or not np.all(np.isfinite(sigma)):
+        raise ValueError(f"sigma must be finite and >= 0, got {sigma!r}")
+    return problem.env.objective(theta[..., None] * problem.p, sigma[..., None])
 
 
 def mean_slope(theta: float | np.ndarray, horizon: int = HORIZON) -> np.ndarray:
@@ -427,6 +430,8 @@ def gradient_noise(theta: float = 0.0, n_episodes: int = 4000, seed: int = 0) ->
     Large σ: the rewards themselves scatter, a noise of order σ. In between lies
     the σ whose estimates are quietest.
     """
+    if not np.isfinite(theta):
+        raise ValueError(f"theta must be finite, got {theta!r}")
     env = continuous_demand().env
     inputs = env.policy_inputs()
     theta_vector = np.array([float(theta)])
