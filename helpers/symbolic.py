@@ -29,7 +29,7 @@ against it.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -603,44 +603,83 @@ def eglp_softmax(features: sp.Matrix | None = None) -> EGLP:
 
 @dataclass(frozen=True)
 class BaselineIdentity:
-    r"""Subtracting an action-independent b leaves the expected gradient unchanged.
+    r"""A baseline :math:`b(s_t)` keeps the expected gradient; one that depends on the action does not.
+
+    The state of the demand problem is the week t and the demand change p, so
+    :math:`b(s_t)` is one symbol :math:`b_{t,p}` per week and demand change.
 
     Attributes
     ----------
-    baseline : Symbol
-        b.
+    baselines : dict of (int, int) to Symbol
+        :math:`b_{t,p} = b(s_t)` for the state (week t, demand change p).
     with_baseline : sympy.Expr
-        :math:`\mathbb{E}_\tau\big[\sum_t \partial_\theta \ln \pi(a_t|s_t,\theta)\,(R(\tau) - b)\big]`,
-        by enumeration.
+        :math:`\mathbb{E}_\tau\big[\sum_t \partial_\theta \ln \pi(a_t|p_t,\theta)\,
+        (R(\tau) - b_{t,p_t})\big]`, by enumeration.
     without_baseline : sympy.Expr
-        The same with b = 0.
+        The same without a baseline.
     difference : sympy.Expr
-        Their difference, expanded: 0 for every b.
+        ``with_baseline - without_baseline``, expanded: 0 for every value of every
+        :math:`b_{t,p}` and every demand chain.
+    action_baselines : dict of (int, int, int) to Symbol
+        :math:`b_{t,p,a}`: a "baseline" that also depends on the action a.
+    action_difference : sympy.Expr
+        The difference it makes, expanded (with the environment's symbols): not 0.
     """
 
-    baseline: sp.Symbol
+    baselines: dict[tuple[int, int], sp.Symbol]
     with_baseline: sp.Expr
     without_baseline: sp.Expr
     difference: sp.Expr
+    action_baselines: dict[tuple[int, int, int], sp.Symbol]
+    action_difference: sp.Expr
+
+    def action_difference_if_equal(self) -> sp.Expr:
+        r"""``action_difference`` with :math:`b_{t,p,\mathrm{LESS}} = b_{t,p,\mathrm{MORE}}`: 0.
+
+        The bias of an action-dependent baseline comes only from the difference
+        between its values for the two actions.
+        """
+        same = {self.action_baselines[t, p, DemandEnv.LESS]: self.action_baselines[t, p, DemandEnv.MORE]
+                for t, p in self.baselines}
+        return sp.expand(self.action_difference.xreplace(same))
 
 
 @lru_cache(maxsize=8)
 def baseline_identity(horizon: int = 2) -> BaselineIdentity:
-    r"""A constant baseline b keeps the estimate unbiased, shown on the demand problem.
+    r"""A state-dependent baseline :math:`b(s_t)` keeps the estimate unbiased, on the demand problem.
 
-    .. math:: \mathbb{E}_\tau\Big[\sum_t \partial_\theta \ln \pi(a_t|s_t,\theta)\,(R(\tau) - b)\Big]
+    .. math:: \mathbb{E}_\tau\Big[\sum_t \partial_\theta \ln \pi(a_t|s_t,\theta)\,
+              \big(R(\tau) - b(s_t)\big)\Big]
               = \mathbb{E}_\tau\Big[\sum_t \partial_\theta \ln \pi(a_t|s_t,\theta)\, R(\tau)\Big]
-              - b\, \sum_t \mathbb{E}\big[\partial_\theta \ln \pi(a_t|s_t,\theta)\big],
+              - \sum_t \mathbb{E}_{s_t}\Big[b(s_t)\, \mathbb{E}_{a_t \sim \pi}\big[
+              \partial_\theta \ln \pi(a_t|s_t,\theta)\big]\Big],
 
-    and each expectation in the last sum is 0 by the lemma.
+    and each inner expectation is 0 by the lemma. With :math:`b(s_t, a_t)` the
+    baseline cannot be pulled out of the inner expectation, and the difference is
+    not 0.
+
+    Parameters
+    ----------
+    horizon : int
+        T, from 1 to :data:`MAX_DEMAND_HORIZON`.
     """
-    b = sp.Symbol("b", real=True)
+    horizon = _check_horizon(horizon)
+    baselines = {(t, p): sp.Symbol(f"b_{t},{_demand_label(p)}", real=True)
+                 for t in range(horizon) for p in DEMAND_CHANGES}
+    action_baselines = {(t, p, a): sp.Symbol(f"b_{t},{_demand_label(p)},{ACTION_NAMES[a]}", real=True)
+                        for t in range(horizon) for p in DEMAND_CHANGES
+                        for a in (DemandEnv.LESS, DemandEnv.MORE)}
     trajectories = demand_trajectories(horizon)
-    with_baseline = sp.Add(*(tau.probability * tau.score * (tau.total_reward - b)
-                             for tau in trajectories))
+    with_baseline = sp.Add(*(tau.probability * sp.Add(*(
+        score * (tau.total_reward - baselines[t, tau.demand[t]]) for t, score in enumerate(tau.scores)))
+        for tau in trajectories))
+    with_action_baseline = sp.Add(*(tau.probability * sp.Add(*(
+        score * (tau.total_reward - action_baselines[t, tau.demand[t], tau.actions[t]])
+        for t, score in enumerate(tau.scores))) for tau in trajectories))
     without_baseline = two_routes(horizon).score_form
-    return BaselineIdentity(b, with_baseline, without_baseline,
-                            sp.expand(with_baseline - without_baseline))
+    return BaselineIdentity(baselines, with_baseline, without_baseline,
+                            sp.expand(with_baseline - without_baseline), action_baselines,
+                            sp.expand(with_action_baseline - without_baseline))
 
 
 @dataclass(frozen=True)
@@ -686,24 +725,90 @@ def reward_to_go_identity(horizon: int = 2) -> RewardToGoIdentity:
     return RewardToGoIdentity(total, to_go, sp.expand(past), sp.expand(total - to_go))
 
 
+@dataclass(frozen=True)
+class DiscountedIdentity:
+    r"""With discounting, step t's weight is :math:`\gamma^t G_t`, shown with γ a symbol.
+
+    Attributes
+    ----------
+    gamma : Symbol
+        γ.
+    gradient : sympy.Expr
+        :math:`\frac{\partial}{\partial\theta} \sum_\tau \pi_\theta(\tau) \sum_t \gamma^t r_{t+1}`,
+        the slope of the discounted objective.
+    per_step_form : sympy.Expr
+        :math:`\sum_\tau \pi_\theta(\tau) \sum_t \gamma^t G_t\,
+        \partial_\theta \ln \pi(a_t|p_t,\theta)`, with
+        :math:`G_t = \sum_{k=t}^{T-1} \gamma^{k-t} r_{k+1}`.
+    difference : sympy.Expr
+        ``gradient - per_step_form``, expanded: 0 for every γ and every demand chain.
+    difference_without_discount_factor : sympy.Expr
+        The same difference with the weight :math:`G_t` instead of :math:`\gamma^t G_t`,
+        with DemandEnv's numbers, factored: not 0 unless γ = 1.
+    """
+
+    gamma: sp.Symbol
+    gradient: sp.Expr
+    per_step_form: sp.Expr
+    difference: sp.Expr
+    difference_without_discount_factor: sp.Expr
+
+
 @lru_cache(maxsize=8)
-def estimate_moments(horizon: int = 2, weight: str = "total") -> tuple[sp.Expr, sp.Expr]:
-    r"""The exact mean and second moment of one episode's gradient estimate, by enumeration.
+def discounted_identity(horizon: int = 2) -> DiscountedIdentity:
+    r"""The discounted objective's slope is the expectation of :math:`\sum_t \gamma^t G_t \nabla \ln \pi`.
 
-    The estimate of one episode τ is
+    With :math:`R(\tau) = \sum_t \gamma^t r_{t+1}`, dropping the past rewards leaves step t
+    the weight :math:`\sum_{k \ge t} \gamma^k r_{k+1} = \gamma^t G_t`:
 
-    .. math:: \hat g(\tau) = \sum_{t=0}^{T-1} \partial_\theta \ln \pi(a_t|p_t,\theta)\, R(\tau)
-              \quad\text{or, with ``weight="to_go"``,}\quad
-              \sum_{t=0}^{T-1} \partial_\theta \ln \pi(a_t|p_t,\theta)\, G_t,
-
-    and its moments are :math:`\mathbb{E}[\hat g] = \sum_\tau \pi_\theta(\tau)\, \hat g(\tau)` and
-    :math:`\mathbb{E}[\hat g^2] = \sum_\tau \pi_\theta(\tau)\, \hat g(\tau)^2`; the standard
-    deviation of one estimate is :math:`\sqrt{\mathbb{E}[\hat g^2] - \mathbb{E}[\hat g]^2}`.
+    .. math:: \frac{\partial}{\partial\theta} \mathbb{E}_\tau\Big[\sum_t \gamma^t r_{t+1}\Big]
+              = \mathbb{E}_\tau\Big[\sum_t \gamma^t G_t\, \partial_\theta \ln \pi(a_t|s_t,\theta)\Big].
 
     Parameters
     ----------
     horizon : int
+        T, from 1 to :data:`MAX_DEMAND_HORIZON`.
+    """
+    horizon = _check_horizon(horizon)
+    gamma = sp.Symbol("gamma", positive=True)
+    trajectories = demand_trajectories(horizon)
+
+    def discounted_return(tau: DemandTrajectory, t: int) -> sp.Expr:
+        return sp.Add(*(gamma ** (k - t) * tau.rewards[k] for k in range(t, horizon)))
+
+    objective = sp.Add(*(tau.probability * sp.Add(*(gamma**t * r for t, r in enumerate(tau.rewards)))
+                         for tau in trajectories))
+    gradient = sp.diff(objective, THETA)
+    per_step = sp.Add(*(tau.probability * sp.Add(*(gamma**t * discounted_return(tau, t) * score
+                                                   for t, score in enumerate(tau.scores)))
+                        for tau in trajectories))
+    undiscounted_weight = sp.Add(*(tau.probability * sp.Add(*(discounted_return(tau, t) * score
+                                                              for t, score in enumerate(tau.scores)))
+                                   for tau in trajectories))
+    without_factor = sp.factor(sp.expand(with_demand_numbers(gradient - undiscounted_weight)))
+    return DiscountedIdentity(gamma, gradient, per_step, sp.expand(gradient - per_step), without_factor)
+
+
+@lru_cache(maxsize=8)
+def estimate_moments(horizon: int = 2, weight: str = "total") -> tuple[sp.Expr, sp.Expr]:
+    r"""The exact mean and second moment of one episode's gradient estimate, by enumeration.
+
+    If episode m's trajectory is τ, its estimate is a number fixed by τ:
+
+    .. math:: \hat g^m = \sum_{t=0}^{T-1} \partial_\theta \ln \pi(a_t|p_t,\theta)\, R(\tau)
+              \quad\text{or, with ``weight="to_go"``,}\quad
+              \sum_{t=0}^{T-1} \partial_\theta \ln \pi(a_t|p_t,\theta)\, G_t,
+
+    and its moments are :math:`\mathbb{E}[\hat g^m] = \sum_\tau \pi_\theta(\tau)\, \hat g^m(\tau)` and
+    :math:`\mathbb{E}[(\hat g^m)^2] = \sum_\tau \pi_\theta(\tau)\, \hat g^m(\tau)^2`; the standard
+    deviation of one estimate is :math:`\sqrt{\mathbb{E}[(\hat g^m)^2] - \mathbb{E}[\hat g^m]^2}`.
+
+    Parameters
+    ----------
+    horizon : int
+        T, from 1 to :data:`MAX_DEMAND_HORIZON`.
     weight : {"total", "to_go"}
+        Weight every score by :math:`R(\tau)`, or step t's score by :math:`G_t`.
     """
     if weight not in ("total", "to_go"):
         raise ValueError(f"weight must be 'total' or 'to_go', got {weight!r}")
@@ -718,21 +823,42 @@ def estimate_moments(horizon: int = 2, weight: str = "total") -> tuple[sp.Expr, 
     return sp.Add(*mean), sp.Add(*second)
 
 
+@lru_cache(maxsize=8)
+def estimate_standard_deviation(horizon: int = 2, weight: str = "total"
+                                ) -> Callable[[float | np.ndarray], float | np.ndarray]:
+    r"""The exact sd of one episode's estimate as a numpy function of θ, with DemandEnv's numbers.
+
+    .. math:: \mathrm{sd}[\hat g^m](\theta) = \sqrt{\mathbb{E}[(\hat g^m)^2] - \mathbb{E}[\hat g^m]^2},
+
+    from :func:`estimate_moments`; the function accepts a float or an array of θ.
+    """
+    mean_expr, second_expr = estimate_moments(horizon, weight)
+    mean = lambdify_theta(with_demand_numbers(mean_expr))
+    second = lambdify_theta(with_demand_numbers(second_expr))
+
+    def standard_deviation(theta: float | np.ndarray) -> float | np.ndarray:
+        m = mean(theta)
+        return np.sqrt(np.maximum(second(theta) - m * m, 0.0))
+
+    return standard_deviation
+
+
 # --- the state form of the theorem on the short corridor ----------------------------------
 
 
 @dataclass(frozen=True)
 class ShortCorridorStateForm:
-    r"""Every term of the state form of the theorem for the short corridor, as functions of p.
+    r"""Every term of the state form of the theorem for the short corridor, as functions of π_R.
 
-    The policy is :math:`\pi(\mathrm{right}|s) = p` in every cell (the book's
-    Example 13.1), so the parameter is p itself and
-    :math:`\partial\pi(\mathrm{right}|s)/\partial p = 1`,
-    :math:`\partial\pi(\mathrm{left}|s)/\partial p = -1`.
+    The policy is :math:`\pi(\mathrm{right}|s) = \pi_R` in every cell (the book's
+    Example 13.1), so the parameter is :math:`\pi_R` itself and
+    :math:`\partial\pi(\mathrm{right}|s)/\partial \pi_R = 1`,
+    :math:`\partial\pi(\mathrm{left}|s)/\partial \pi_R = -1`.
 
     Attributes
     ----------
-    p : Symbol
+    pi_right : Symbol
+        :math:`\pi_R = \pi(\mathrm{right}|s)` (SymPy name ``pi_R``).
     v : sympy.Matrix, shape (3, 1)
         :math:`v_\pi(s)` of the three cells.
     q : sympy.Matrix, shape (3, 2)
@@ -744,16 +870,16 @@ class ShortCorridorStateForm:
     mu : sympy.Matrix, shape (3, 1)
         :math:`\mu(s) = \eta(s) / \sum_{s'} \eta(s')`.
     objective : sympy.Expr
-        :math:`J(p) = v_\pi(s_0)`.
+        :math:`J(\pi_R) = v_\pi(s_0)`.
     gradient : sympy.Expr
-        :math:`dJ/dp`, differentiated directly.
+        :math:`dJ/d\pi_R`, differentiated directly.
     state_sum : sympy.Expr
-        :math:`\sum_s \mu(s) \sum_a q_\pi(s,a)\, \partial \pi(a|s)/\partial p`.
+        :math:`\sum_s \mu(s) \sum_a q_\pi(s,a)\, \partial \pi(a|s)/\partial \pi_R`.
     difference : sympy.Expr
         ``gradient - episode_length * state_sum``, simplified: 0.
     """
 
-    p: sp.Symbol
+    pi_right: sp.Symbol
     v: sp.Matrix
     q: sp.Matrix
     eta: sp.Matrix
@@ -769,17 +895,20 @@ class ShortCorridorStateForm:
 def short_corridor_state_form() -> ShortCorridorStateForm:
     r"""Solve the short corridor symbolically and check the state form of the theorem.
 
-    .. math:: \frac{dJ}{dp} = \Big(\sum_s \eta(s)\Big) \sum_s \mu(s) \sum_a q_\pi(s,a)\,
-              \frac{\partial \pi(a|s)}{\partial p}
+    .. math:: \frac{dJ}{d\pi_R} = \Big(\sum_s \eta(s)\Big) \sum_s \mu(s) \sum_a q_\pi(s,a)\,
+              \frac{\partial \pi(a|s)}{\partial \pi_R}
 
-    Bellman equations (reward -1 per step; the second cell reverses the actions):
+    Bellman equations (reward -1 per step; the second cell reverses the actions),
+    with p standing for :math:`\pi_R`:
 
     .. math:: v_0 = -1 + p\, v_1 + (1-p)\, v_0, \quad v_1 = -1 + p\, v_0 + (1-p)\, v_2,
               \quad v_2 = -1 + (1-p)\, v_1,
 
-    visits :math:`\eta = d_0 + P_\pi^\top \eta`, and :math:`q_\pi(s,a) = -1 + v_\pi(s')`.
+    visits :math:`\eta(s) = d_0(s) + \sum_{s'} \eta(s') P_\pi(s' \to s)` (:math:`d_0` the
+    start distribution, :math:`P_\pi(s' \to s) = \sum_a \pi(a|s') p(s|s',a)`; Sutton & Barto
+    eq. 9.2), and :math:`q_\pi(s,a) = -1 + v_\pi(s')`.
     """
-    p = sp.Symbol("p", positive=True)
+    p = sp.Symbol("pi_R", positive=True)
     v0, v1, v2 = sp.symbols("v_0:3")
     v_solution = sp.solve([sp.Eq(v0, -1 + p * v1 + (1 - p) * v0),
                            sp.Eq(v1, -1 + p * v0 + (1 - p) * v2),

@@ -147,6 +147,28 @@ def test_figure_draws_both_panels_with_the_fixed_estimate_range():
     assert any(f"{data.gradient:.3f}" in text.get_text() for text in left.get_legend().get_texts())
 
 
+@pytest.mark.parametrize(("theta", "verdict"), [(0.0, "misses"), (1.5, "covers"), (-1.6, "covers")])
+def test_estimate_panel_title_says_whether_the_band_covers_the_exact_slope(theta, verdict):
+    # Notebook 01's static figure: at θ = 0 the band of the 200 seeded estimates misses.
+    data = theorem.compute(theta)
+    assert data.band_covers_exact == (verdict == "covers")
+    assert data.band_covers_exact == (abs(data.mean - data.gradient) <= 2 * data.standard_error)
+    right = theorem.gradient_cloud_dashboard().figure(theta=theta).axes[1]
+    assert f"{verdict} the exact {data.gradient:.2f}" in right.get_title()
+
+
+def test_estimated_tangent_has_the_colour_of_the_running_mean():
+    # The notebook says so: the tangent's slope is the running mean's last value.
+    data = theorem.compute(0.5)
+    left, right = theorem.gradient_cloud_dashboard().figure(theta=0.5).axes[:2]
+    tangent = next(line for line in left.get_lines() if line.get_label().startswith("estimated slope"))
+    running = next(line for line in right.get_lines() if line.get_label().startswith("running mean"))
+    assert tangent.get_color() == running.get_color()
+    assert running.get_ydata()[-1] == pytest.approx(data.mean)
+    x, y = tangent.get_data()
+    assert (y[1] - y[0]) / (x[1] - x[0]) == pytest.approx(data.mean)
+
+
 def test_static_small_multiples_have_a_row_per_setting():
     fig = theorem.gradient_cloud_dashboard().static([{"theta": -1.0}, {"theta": 1.0}])
     assert len(fig.axes) == 4

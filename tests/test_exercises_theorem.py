@@ -72,6 +72,21 @@ def test_horizon3_not_an_expression(answer):
     assert feedback.message
 
 
+def test_horizon3_hints_name_the_notebooks_theta_not_the_module_constant(tau3):
+    # The notebook's variable is `theta`; `THETA` would be a NameError for the learner.
+    for answer in (None, tau3.log_probability, sp.log(tau3.probability)):
+        feedback = check_horizon3_score(answer)
+        assert "`theta`" in feedback.message or "theta)" in feedback.message, feedback.message
+        assert "THETA`" not in feedback.message.replace("sym.THETA`", "")
+
+
+def test_horizon3_derivative_with_respect_to_a_hand_made_theta(tau3):
+    own_theta = sp.Symbol("theta")  # no real=True: a different symbol from the notebook's
+    answer = sp.diff(sp.expand_log(sp.log(tau3.probability), force=True), own_theta)
+    assert answer == 0
+    assert_not_yet(check_horizon3_score(answer), "is 0", "`theta`", "real=True")
+
+
 # --- exercise 2: the softmax score -------------------------------------------------------------
 
 
@@ -128,7 +143,21 @@ def test_softmax_shape_hints(softmax):
 
 def test_softmax_foreign_symbols():
     x = sp.Symbol("x")
-    assert_not_yet(check_softmax_score(sp.Matrix(3, 2, lambda i, j: x)), "softmax_symbols")
+    assert_not_yet(check_softmax_score(sp.Matrix(3, 2, lambda i, j: x)), "softmax_symbols", "uses x")
+
+
+def test_softmax_accepts_hand_made_symbols_of_the_same_names(softmax):
+    # sp.symbols("theta_1 theta_2 phi") lacks real=True, so SymPy sees other symbols; the
+    # check matches them by name instead of telling the learner they used "theta_1".
+    theta_1, theta_2, phi = sp.symbols("theta_1 theta_2 phi")
+    x = sym.left_down_right_feature_matrix(phi)
+    pi = sp.Matrix([sp.exp(theta_1 * phi), 1, sp.exp(theta_2 * phi)]) / (
+        sp.exp(theta_1 * phi) + 1 + sp.exp(theta_2 * phi))
+    answer = sp.Matrix.vstack(*(x[a, :] - pi.T * x for a in range(3)))
+    assert answer.free_symbols.isdisjoint(set(sym.softmax_symbols()))
+    feedback = check_softmax_score(answer)
+    assert feedback.correct, feedback.message
+    assert_not_yet(check_softmax_score(x), "A term is missing")  # and the usual hints still apply
 
 
 @pytest.mark.parametrize("answer", [None, "matrix", 7])
@@ -167,8 +196,24 @@ def test_exact_gradient_objective_instead_of_slope():
 def test_exact_gradient_wrong_sign_and_size():
     exact = compute(0.5).gradient
     assert_not_yet(check_exact_gradient(-exact, theta=0.5), "wrong sign")
-    assert_not_yet(check_exact_gradient(exact / 64, theta=0.5), "right sign", "0.0156 times")
+    assert_not_yet(check_exact_gradient(exact / 64, theta=0.5), "right sign", "64 times too small")
+    assert_not_yet(check_exact_gradient(exact * 2.5, theta=0.5), "right sign", "2.5 times too large")
+    assert_not_yet(check_exact_gradient(exact * 1.05, theta=0.5), "right sign", "5.0% too large")
+    assert_not_yet(check_exact_gradient(exact * 0.98, theta=0.5), "2.0% too small")
     assert_not_yet(check_exact_gradient(exact - 3.0, theta=0.5), "not right yet")
+
+
+@pytest.mark.parametrize("factor", [1.0005, 0.9995, 1.0011, 0.9989, 1.09, 0.91, 1.2, 0.8])
+def test_exact_gradient_never_calls_an_answer_1_times_the_exact_value(factor):
+    feedback = check_exact_gradient(compute(0.5).gradient * factor, theta=0.5)
+    assert not feedback.correct
+    assert " 1 times" not in feedback.message
+    assert "1.0 times" not in feedback.message
+
+
+def test_exact_gradient_typed_to_four_decimals_is_told_to_compute_it_in_python():
+    typed = round(compute(0.5).gradient, 4)  # 1.4701, as read off a printout
+    assert_not_yet(check_exact_gradient(typed, theta=0.5), "close but not exact", "in Python")
 
 
 @pytest.mark.parametrize("answer", [None, "1.47", [1.0, 2.0]])

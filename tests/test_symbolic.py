@@ -226,6 +226,29 @@ def test_reward_to_go_estimate_spreads_less_exactly():
                 < sym.lambdify_theta(sym.with_demand_numbers(second_total))(theta))
 
 
+def test_estimate_standard_deviation_is_the_enumerated_one():
+    rows = sym.demand_trajectory_table(sym.demand_trajectories(2), 0.5)
+    probs = np.array([row["probability"] for row in rows])
+    values = np.array([row["score"] * row["total_reward"] for row in rows])
+    exact = np.sqrt(probs @ (values - probs @ values) ** 2)
+    assert sym.estimate_standard_deviation(2, "total")(0.5) == pytest.approx(exact, rel=1e-10)
+    grid = np.array([-1.0, 0.5])
+    np.testing.assert_allclose(sym.estimate_standard_deviation(2, "to_go")(grid),
+                               [sym.estimate_standard_deviation(2, "to_go")(t) for t in grid])
+
+
+def test_reward_to_go_is_tighter_only_for_theta_below_about_2_8():
+    # Notebook 01: dropping past rewards keeps the mean; it lowers the sd for |θ| < 2.82 on the
+    # slider's range [-3, 3] and raises it slightly beyond (at ±3: 0.2050 against 0.2030).
+    grid = np.round(np.linspace(-3, 3, 601), 2)
+    sd_total = sym.estimate_standard_deviation(2, "total")(grid)
+    sd_to_go = sym.estimate_standard_deviation(2, "to_go")(grid)
+    np.testing.assert_array_equal(sd_to_go < sd_total, np.abs(grid) < 2.82)
+    assert sd_to_go[0] == pytest.approx(0.2050, abs=5e-5)
+    assert sd_total[0] == pytest.approx(0.2030, abs=5e-5)
+    np.testing.assert_allclose(sd_total, sd_total[::-1], rtol=1e-12)  # the same at -θ and θ
+
+
 # --- the expected grad-log-prob lemma ----------------------------------------------------------
 
 
@@ -268,11 +291,51 @@ def test_symbolic_softmax_matches_the_policy_module():
 # --- consequences: baseline and reward-to-go ---------------------------------------------------
 
 
-def test_a_constant_baseline_leaves_the_expected_gradient_unchanged():
-    identity = sym.baseline_identity(2)
-    assert identity.baseline in identity.with_baseline.free_symbols
+@pytest.mark.parametrize("horizon", [1, 2])
+def test_a_state_dependent_baseline_leaves_the_expected_gradient_unchanged(horizon):
+    identity = sym.baseline_identity(horizon)
+    assert len(identity.baselines) == 4 * horizon  # one b(s_t) per week and demand change
+    assert set(identity.baselines.values()) <= identity.with_baseline.free_symbols
     assert identity.difference == 0
-    assert sp.expand(sp.diff(identity.with_baseline, identity.baseline)) == 0
+    for b in identity.baselines.values():
+        assert sp.expand(sp.diff(identity.with_baseline, b)) == 0
+
+
+def test_each_state_baseline_multiplies_a_nonzero_score_term_before_the_sum():
+    # Not vacuous: b_{t,p} enters week t's estimate with a coefficient that only the
+    # probability-weighted sum over that week's actions removes.
+    identity = sym.baseline_identity(2)
+    b = identity.baselines[1, 2]
+    trajectories = sym.demand_trajectories(2)
+    one_action = sp.Add(*(tau.probability * tau.scores[1] * b for tau in trajectories
+                          if tau.demand[1] == 2 and tau.actions[1] == DemandEnv.MORE))
+    assert sp.expand(one_action) != 0
+
+
+def test_an_action_dependent_baseline_biases_the_gradient():
+    identity = sym.baseline_identity(2)
+    assert len(identity.action_baselines) == 16
+    assert identity.action_difference != 0
+    assert identity.action_difference_if_equal() == 0
+    # with DemandEnv's numbers it is still not 0
+    with_numbers = sp.expand(sym.with_demand_numbers(identity.action_difference))
+    assert with_numbers != 0
+    b = identity.action_baselines
+    shifted = with_numbers.xreplace({symbol: 0 for symbol in b.values()} | {b[0, 2, DemandEnv.MORE]: 1})
+    value = float(sym.as_numbers(shifted, {THETA: 0.0}))
+    # b = 1 for MORE at p = +2 in week 0 only: bias -Pr(p_0 = 2) σ'(0)·2 = -(1/4)(1/4)(2)
+    assert value == pytest.approx(-0.125, rel=1e-12)
+
+
+def test_with_discounting_the_weight_of_step_t_is_gamma_to_the_t_times_g_t():
+    identity = sym.discounted_identity(2)
+    assert identity.difference == 0
+    assert identity.gamma in identity.per_step_form.free_symbols
+    without = identity.difference_without_discount_factor
+    assert without != 0
+    assert sp.simplify(without.subs(identity.gamma, 1)) == 0
+    # at γ = 1 the discounted slope is the undiscounted one
+    assert sp.expand(identity.gradient.subs(identity.gamma, 1) - sym.two_routes(2).direct) == 0
 
 
 def test_past_rewards_drop_out():
@@ -303,8 +366,9 @@ def test_on_the_demand_problem_later_rewards_drop_out_too():
 def test_state_form_holds_on_the_short_corridor_with_the_episode_length_as_constant():
     form = sym.short_corridor_state_form()
     assert form.difference == 0
+    assert form.pi_right.name == "pi_R"  # not p: that letter is the demand change in notebook 01
     best = float(SHORT_CORRIDOR_BEST_P)
-    assert float(sym.as_numbers(form.gradient, {form.p: best})) == pytest.approx(0.0, abs=1e-10)
+    assert float(sym.as_numbers(form.gradient, {form.pi_right: best})) == pytest.approx(0.0, abs=1e-10)
 
 
 @pytest.mark.parametrize("p_right", [0.2, 0.5, 0.8])
@@ -312,7 +376,7 @@ def test_short_corridor_terms_match_the_exact_solvers(p_right):
     form = sym.short_corridor_state_form()
     mdp = ShortCorridor().tabular()
     pi = np.tile([1 - p_right, p_right], (4, 1))
-    at = {form.p: p_right}
+    at = {form.pi_right: p_right}
     assert float(sym.as_numbers(form.objective, at)) == pytest.approx(float(short_corridor_value(p_right)))
     assert float(sym.as_numbers(form.episode_length, at)) == pytest.approx(expected_episode_length(mdp, pi))
     np.testing.assert_allclose(sym.as_numbers(form.mu, at)[:, 0], on_policy_distribution(mdp, pi)[:3])
@@ -333,6 +397,9 @@ def test_short_corridor_terms_match_the_exact_solvers(p_right):
     (lambda: sym.lambdify_theta(sym.demand_objective(1)), "expr"),
     (lambda: sym.as_numbers(sym.demand_objective(1), {THETA: 0.5}), "values"),
     (lambda: sym.estimate_moments(2, "future"), "weight"),
+    (lambda: sym.estimate_standard_deviation(2, "future"), "weight"),
+    (lambda: sym.baseline_identity(0), "horizon"),
+    (lambda: sym.discounted_identity(sym.MAX_DEMAND_HORIZON + 1), "horizon"),
 ])
 def test_bad_input_raises_value_error_naming_the_argument(call, argument):
     with pytest.raises(ValueError, match=argument):

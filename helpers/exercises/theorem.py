@@ -49,14 +49,20 @@ def check_horizon3_score(answer: object) -> Feedback:
     Parameters
     ----------
     answer : sympy.Expr
-        Built from ``generic_trajectory(3)`` and ``THETA``.
+        Built from ``generic_trajectory(3)`` and the notebook's ``theta``
+        (:data:`helpers.symbolic.THETA`).
     """
     if answer is None:
         return Feedback(False, "replace None with a SymPy expression: start from "
-                               "`sp.log(tau3.probability)` and differentiate with respect to `THETA`.")
+                               "`sp.log(tau3.probability)` and differentiate with respect to `theta`.")
     expr = _to_sympy(answer)
     if expr is None or not isinstance(expr, sp.Expr):
         return Feedback(False, f"your answer should be a SymPy expression, got {type(answer).__name__}.")
+    if expr == 0:
+        return Feedback(False, "your derivative is 0: SymPy found no θ in what it differentiated. "
+                               "Differentiate with respect to the notebook's `theta` (`sym.THETA`); "
+                               "a new `sp.Symbol('theta')` without `real=True` is a different symbol "
+                               "to SymPy.")
     tau = generic_trajectory(3)
     expected = tau.policy_score.doit()
     expr = expr.doit()
@@ -73,9 +79,9 @@ def check_horizon3_score(answer: object) -> Feedback:
     if not expr.has(sp.Derivative):
         if sp.simplify(expr - tau.log_probability) == 0:
             return Feedback(False, "that is $\\ln \\pi_\\theta(\\tau)$ itself; now differentiate it "
-                                   "with `sp.diff(..., THETA)`.")
+                                   "with `sp.diff(..., theta)`.")
         return Feedback(False, "your answer contains no derivative of $\\pi(a_t|s_t,\\theta)$; "
-                               "differentiate the log-probability with `sp.diff(..., THETA)`.")
+                               "differentiate the log-probability with `sp.diff(..., theta)`.")
     if sp.simplify(expr - sp.diff(tau.probability, THETA)) == 0:
         return Feedback(False, "that is $\\partial \\pi_\\theta(\\tau)/\\partial\\theta$; take the "
                                "derivative of the *log* of the probability.")
@@ -119,7 +125,8 @@ def check_softmax_score(answer: object) -> Feedback:
 
     Row a must be :math:`\nabla_\theta \ln \pi(a|s,\theta)` for a = left, down, right,
     with the features of :func:`helpers.symbolic.left_down_right_feature_matrix`
-    and the symbols of :func:`helpers.symbolic.softmax_symbols`. Any form equal to
+    and the symbols of :func:`helpers.symbolic.softmax_symbols` (symbols of the same
+    names made by hand are accepted too). Any form equal to
     :math:`x(s,a) - \sum_b \pi(b|s,\theta)\,x(s,b)` is accepted.
     """
     if answer is None:
@@ -136,10 +143,15 @@ def check_softmax_score(answer: object) -> Feedback:
         return Feedback(False, f"your matrix has shape {matrix.shape}; it should be 3×2: one row per "
                                "action (left, down, right), one column per entry of θ = (θ₁, θ₂).")
     allowed = set(softmax_symbols())
+    # Symbols made by hand (sp.symbols("theta_1 theta_2 phi")) have the right names but not
+    # real=True, so SymPy treats them as different symbols: accept them by name.
+    by_name = {symbol.name: symbol for symbol in allowed}
+    matrix = matrix.xreplace({symbol: by_name[symbol.name] for symbol in matrix.free_symbols
+                              if symbol.name in by_name and symbol not in allowed})
     extra = matrix.free_symbols - allowed
     if extra:
         return Feedback(False, f"your answer uses {', '.join(sorted(map(str, extra)))}; use only "
-                               "`theta_1, theta_2, phi = softmax_symbols()`.")
+                               "θ₁, θ₂ and φ: `theta_1, theta_2, phi = sym.softmax_symbols()`.")
     expected = softmax_score_closed_form()
     agree = _same(matrix, expected)
     if agree.all():
@@ -176,6 +188,15 @@ def check_softmax_score(answer: object) -> Feedback:
                            "differentiate each term.")
 
 
+def _how_far_off(ratio: float) -> str:
+    """``"12% too large"`` or ``"64 times too small"``: never "1 times" the exact value."""
+    if 0.9 <= ratio <= 1.1:
+        return f"{abs(ratio - 1):.1%} too {'large' if ratio > 1 else 'small'}"
+    if ratio > 1:
+        return f"{ratio:.3g} times too large"
+    return f"{1 / ratio:.3g} times too small"
+
+
 def check_exact_gradient(answer: object, theta: float = 0.5) -> Feedback:
     r"""Check :math:`dJ/d\theta` of the demand problem (horizon 2) at θ, found by enumeration.
 
@@ -206,16 +227,17 @@ def check_exact_gradient(answer: object, theta: float = 0.5) -> Feedback:
                                "$\\sum_t \\partial_\\theta \\ln\\pi(a_t|s_t,\\theta)$ as well.")
     if value is not None and value.size == 1 and np.isfinite(value).all():
         number = float(value.reshape(()))
-        close = np.isclose(number, data.gradient, rtol=1e-6, atol=1e-9)
-        if not close and number * data.gradient > 0:
+        ratio = number / data.gradient
+        # within 0.1 % compare_numbers says "close but not exact: compute it in Python"
+        if ratio > 0 and abs(ratio - 1) > 1e-3:
             return Feedback(False, f"your dJ/dθ = {number:.4f} has the right sign but is "
-                                   f"{number / data.gradient:.3g} times the exact value. Weight each "
-                                   "trajectory by its probability $\\pi_\\theta(\\tau)$ (the 64 "
-                                   "probabilities sum to 1) and add the scores of both weeks.")
+                                   f"{_how_far_off(ratio)}. Weight each trajectory by its probability "
+                                   "$\\pi_\\theta(\\tau)$ (the 64 probabilities sum to 1) and add the "
+                                   "scores of both weeks.")
     feedback = compare_numbers(answer, data.gradient, name="your dJ/dθ", rtol=1e-6, atol=1e-9)
     if not feedback.correct:
         return feedback
-    inside = abs(data.mean - data.gradient) <= 2 * data.standard_error
+    inside = data.band_covers_exact
     verdict = ("inside that band, as it should be about 19 times in 20" if inside else
                "outside that band this time; a ±2 SE band misses about 1 time in 20")
     return Feedback(True, f"dJ/dθ({data.theta:.2f}) = {data.gradient:.4f}, exactly. The "
