@@ -21,9 +21,10 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from helpers._validate import check_choice, check_positive_int
+from helpers._validate import check_choice, check_discount, check_positive_int
 from helpers.mdp import TabularMDP
-from helpers.policies import left_down_right_features
+from helpers.policies import GaussianPolicy, left_down_right_features
+from helpers.reinforce import EpisodeBatch
 
 
 class TabularEnv(gym.Env):
@@ -143,6 +144,8 @@ class DemandEnv(TabularEnv):
         [0.10, 0.30, 0.40, 0.20],
         [0.05, 0.15, 0.30, 0.50],
     ])
+    demand_changes.setflags(write=False)
+    demand_transitions.setflags(write=False)
     n_actions = 2
 
     def __init__(self, horizon: int = 3, gamma: float = 1.0) -> None:
@@ -428,9 +431,6 @@ SHORT_CORRIDOR_BEST_P = 2 - np.sqrt(2)
 
 
 # Imported here, not at the top, so that ContinuousDemandEnv is one appended block.
-from helpers._validate import check_discount  # noqa: E402
-from helpers.policies import GaussianPolicy  # noqa: E402
-from helpers.reinforce import EpisodeBatch  # noqa: E402
 
 
 class ContinuousDemandEnv(gym.Env):

@@ -123,8 +123,9 @@ class EpisodeBatch:
 
     Attributes
     ----------
-    states, actions : ndarray of int, shape (N, T)
-        :math:`S_t` and :math:`A_t`; past an episode's end, padding (masked out).
+    states, actions : ndarray, shape (N, T)
+        :math:`S_t` (int) and :math:`A_t` (int for discrete actions, float for
+        continuous ones); past an episode's end, padding (masked out).
     rewards : ndarray, shape (N, T)
         :math:`R_{t+1}`, 0 after the end.
     mask : ndarray of bool, shape (N, T)
