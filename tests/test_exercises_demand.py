@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from helpers.dashboards.demand import best_return, learning_runs
 from helpers.exercises import Feedback
 from helpers.exercises.demand import (
     UPDATE_CASES,
@@ -59,12 +60,51 @@ def test_check_score_names_the_usual_slips():
         "`None`": None,
     }
     for hint, wrong in cases.items():
-        feedback = check_score(wrong, p, theta)
+        feedback = check_score(wrong, p, theta, "MORE")
         assert not passes(feedback), hint
         assert hint in feedback.message, (hint, feedback.message)
     assert not passes(check_score([1.0, 2.0], p, theta))
     assert "one number" in check_score([1.0, 2.0], p, theta).message
     assert not passes(check_score("a lot", p, theta))
+
+
+# the notebook's exercise: the score of LESS at p = +2, θ = -0.7 (the check's defaults)
+P_EXERCISE, THETA_EXERCISE = 2.0, -0.7
+
+
+def test_the_exercise_asks_for_the_less_score_and_accepts_it_by_default():
+    right = -sigmoid(THETA_EXERCISE * P_EXERCISE) * P_EXERCISE
+    assert expected_score(P_EXERCISE, THETA_EXERCISE, "LESS") == pytest.approx(right)
+    assert passes(check_score(right))
+    assert "make LESS more likely" in check_score(right).message
+    assert not passes(check_score(expected_score(-2.0, 0.5, "MORE")))  # notebook 01's printed number
+
+
+def test_check_score_names_the_slips_of_the_less_exercise():
+    sig = sigmoid(THETA_EXERCISE * P_EXERCISE)
+    right = -sig * P_EXERCISE
+    cases = {
+        "multiply by p": -sig,                                 # d/d(θp) instead of d/dθ
+        "score of MORE": (1 - sig) * P_EXERCISE,               # differentiated ln σ instead of ln(1 − σ)
+        "minus the score of MORE": -(1 - sig) * P_EXERCISE,    # σ(−θp) in place of σ(θp)
+        "∇π": (1 - sig) * right,                               # the gradient of π(LESS), not of its log
+        "wrong sign": -right,                                  # dropped the minus of d(1 − σ)/dθ
+        "close but not exact": round(right, 4),                # typed rounded digits
+    }
+    for hint, wrong in cases.items():
+        feedback = check_score(wrong)
+        assert not passes(feedback), hint
+        assert hint in feedback.message, (hint, feedback.message)
+
+
+def test_the_exercise_values_keep_every_slip_apart_from_the_answer():
+    # p = ±1 would make the missing factor p invisible; p = +2 keeps every slip at least 0.05 away
+    sig = sigmoid(THETA_EXERCISE * P_EXERCISE)
+    right = -sig * P_EXERCISE
+    slips = [-sig, (1 - sig) * P_EXERCISE, -(1 - sig) * P_EXERCISE, (1 - sig) * right, -right]
+    values = np.array([right, *slips])
+    gaps = np.abs(values[:, None] - values[None, :])[np.triu_indices(len(values), 1)]
+    assert gaps.min() > 0.05
 
 
 # --- exercise 2: returns-to-go ------------------------------------------------------------------
@@ -191,9 +231,36 @@ def test_update_cases_tell_every_slip_apart():
 # --- exercise 4: the step size -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("alpha", [0.3, 1.0])
+@pytest.mark.parametrize("alpha", [0.2, 0.3, 1.0, 3.0])
 def test_check_step_size_accepts_a_step_size_in_the_window(alpha):
-    assert passes(check_step_size(alpha))
+    feedback = check_step_size(alpha)
+    assert passes(feedback)
+    assert "0.2 to 3" in feedback.message
+    assert "0.065" in feedback.message
+
+
+def test_the_window_of_exercise_4_is_what_the_solution_says():
+    # the notebook's solution: α = 0.5 ends about 0.02 below J*; 0.2 to 3 pass, more than a decade;
+    # just outside, 0.15 still crawls and 3.16 loses one run to θ < 0, which costs 2 J*/100 ≈ 0.065
+    J_best = best_return()
+
+    def gap_and_wrong(alpha):
+        runs = learning_runs(alpha, n_runs=100, n_episodes=100, seed=1)
+        return J_best - runs.J[:, -1].mean(), int(runs.wrong_way.sum())
+
+    assert round(gap_and_wrong(0.5)[0], 2) == 0.02
+    assert gap_and_wrong(0.15) == (pytest.approx(0.057, abs=0.005), 0)
+    gap_3, wrong_3 = gap_and_wrong(3.0)
+    gap_316, wrong_316 = gap_and_wrong(10**0.5)
+    assert (wrong_3, wrong_316) == (0, 1)
+    assert gap_316 - gap_3 == pytest.approx(2 * J_best / 100, abs=0.002)
+    assert round(2 * J_best / 100, 3) == 0.065
+    assert 3.0 / 0.2 > 10
+
+
+def test_the_step_size_table_puts_alpha_0_1_about_0_09_below_after_100_episodes():
+    runs = learning_runs(0.1, seed=0)  # section 4's table: 100 runs of 200 episodes, seed 0
+    assert round(best_return() - runs.J[:, 100].mean(), 2) == 0.09
 
 
 def test_check_step_size_explains_too_small_and_too_large():
@@ -204,6 +271,16 @@ def test_check_step_size_explains_too_small_and_too_large():
     assert not passes(large)
     assert "too large" in large.message
     assert "θ < 0" in large.message
+    one = check_step_size(10**0.5)
+    assert not passes(one)
+    assert "1 of 100 runs was thrown" in one.message
+
+
+def test_check_step_size_says_less_about_other_settings():
+    feedback = check_step_size(0.5, n_runs=50)
+    assert passes(feedback)
+    assert "0.2 to 3" not in feedback.message
+    assert "2J*/50" in feedback.message
 
 
 @pytest.mark.parametrize(("alpha", "hint"), [(None, "`None`"), (-1.0, "> 0"), (0.0, "> 0"),

@@ -60,8 +60,11 @@ def expected_score(p: float, theta: float, action: str = "MORE") -> float:
     return float((ACTIONS[action] - sigmoid(theta * p)) * p)
 
 
-def check_score(answer: object, p: float = -2.0, theta: float = 0.5, action: str = "MORE") -> Feedback:
-    r"""Exercise 1: the score :math:`\nabla \ln \pi(a|p, \theta)` of one order, by hand.
+def check_score(answer: object, p: float = 2.0, theta: float = -0.7, action: str = "LESS") -> Feedback:
+    r"""Exercise 1: the score :math:`\nabla \ln \pi(a|p, \theta)` of one order, derived by hand.
+
+    The notebook asks for LESS at p = +2, θ = −0.7, a value printed nowhere before,
+    with p ≠ ±1 so that a missing chain-rule factor p shows.
 
     Parameters
     ----------
@@ -94,6 +97,10 @@ def check_score(answer: object, p: float = -2.0, theta: float = 0.5, action: str
     if _close(value, -expected):
         return Feedback(False, "right size, wrong sign. The score is (a − σ(θp)) p, not (σ(θp) − a) p; "
                                f"and mind the sign of p = {p:+g}.")
+    if _close(value, -expected_score(p, theta, other)):
+        return Feedback(False, f"that is minus the score of {other}, −(a' − σ(θp)) p with a' = {1 - a}. "
+                               "Differentiate ln π itself: d/dθ ln(1 − σ(θp)) = −σ(θp)(1 − σ(θp)) p / "
+                               "(1 − σ(θp)), and d/dθ ln σ(θp) = (1 − σ(θp)) p.")
     if _close(value, prob * expected):
         return Feedback(False, "that is ∇π, the gradient of the probability itself. "
                                "The score is ∇ln π = ∇π / π: divide by π(a|p, θ).")
@@ -236,6 +243,10 @@ def check_reinforce_update(function: Callable[..., float] | None,
                           "episodes, including ones with γ < 1.")
 
 
+STEP_SIZE_SETTINGS = (0.05, 100, 100, 1)
+"""The notebook's (tolerance, n_episodes, n_runs, seed) for exercise 4; the tests measure its window of α."""
+
+
 def check_step_size(alpha: object, tolerance: float = 0.05, n_episodes: int = 100,
                     n_runs: int = 100, seed: int = 1) -> Feedback:
     r"""Exercise 4: a step size α that brings the mean exact J within ``tolerance`` of :math:`J^*`.
@@ -260,11 +271,16 @@ def check_step_size(alpha: object, tolerance: float = 0.05, n_episodes: int = 10
     summary = (f"with α = {alpha:.3g}, the mean J after {n_episodes} episodes is {final.mean():.3f}, "
                f"{gap:.3f} below J* = {J_best:.3f}")
     if gap <= tolerance:
-        return Feedback(True, f"{summary}. Any α from about 0.2 to 2 does it here: the window is a decade "
-                              "wide, and both its edges are there for a reason (a crawl below, "
-                              "wrong-way runs above).")
+        cost = 2 * J_best / n_runs
+        notebook = (tolerance, n_episodes, n_runs, seed) == STEP_SIZE_SETTINGS
+        window = ("Any α from about 0.2 to 3 passes here, a window more than a decade wide" if notebook
+                  else "The window of α that passes is wide")
+        return Feedback(True, f"{summary}. {window}. Both its edges are there for a reason: a crawl below, "
+                              "wrong-way runs above; the upper edge depends on the seed, since one "
+                              f"wrong-way run (J ≈ −J*) costs 2J*/{n_runs} = {cost:.3f}.")
     if n_wrong:
-        return Feedback(False, f"{summary}: {n_wrong} of {n_runs} runs were thrown to θ < 0, where J is "
+        were = "was" if n_wrong == 1 else "were"
+        return Feedback(False, f"{summary}: {n_wrong} of {n_runs} runs {were} thrown to θ < 0, where J is "
                                "flat and they stay. α is too large: try a smaller one.")
     return Feedback(False, f"{summary}. Every run is still climbing: α is too small. Try a larger one "
                            "(the α slider above shows how the curves change).")
