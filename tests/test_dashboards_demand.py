@@ -223,6 +223,86 @@ def test_estimates_dashboard_slider_drives_compute_through_interactive():
     assert view.exact == pytest.approx(exact(2.5)[1], abs=1e-12)
 
 
+
+def test_running_mean_ends_at_the_mean_and_its_standard_error():
+    view = demand.single_episode_estimates(1.0, n_episodes=500, seed=4)
+    M, mean, standard_error = view.running_mean()
+    assert M[0] == 2
+    assert M[-1] == 500
+    assert mean[-1] == pytest.approx(view.mean, abs=1e-12)
+    assert standard_error[-1] == pytest.approx(view.standard_error, rel=1e-9)
+    for m in (2, 17, 250):
+        first = view.estimates[:m]
+        assert mean[m - 2] == pytest.approx(first.mean(), abs=1e-12)
+        assert standard_error[m - 2] == pytest.approx(first.std(ddof=1) / np.sqrt(m), rel=1e-9, abs=1e-12)
+
+
+def test_against_demand_marks_episodes_with_an_order_against_the_sign_of_p():
+    view = demand.single_episode_estimates(0.5, n_episodes=50, seed=9)
+    problem = demand.demand_problem()
+    batch = sample_episodes(problem.mdp, problem.policy, np.array([0.5]), problem.inputs, 50,
+                            np.random.default_rng(9))
+    p = problem.inputs[batch.states]
+    by_hand = [any((a == 1 and q < 0) or (a == 0 and q > 0) for a, q in zip(actions, ps, strict=True))
+               for actions, ps in zip(batch.actions, p, strict=True)]
+    assert view.against_demand.tolist() == by_hand
+    assert 0 < view.against_demand.sum() < 50
+
+
+def test_large_estimates_at_large_theta_come_only_from_orders_against_demand():
+    # the notebook's claim at θ = 2.5: most |ĝᵐ| < 0.5, every |ĝᵐ| > 1 took the unlikely order
+    view = demand.single_episode_estimates(2.5, seed=0)
+    kicks = np.abs(view.estimates) > 1
+    assert kicks.sum() > 10
+    assert view.against_demand[kicks].all()
+    assert np.abs(view.estimates[~view.against_demand]).max() < 1
+    assert np.mean(np.abs(view.estimates) < 0.5) > 0.85
+    assert "a few large kicks" in view.shape_summary()
+
+
+@pytest.mark.parametrize(("theta", "phrase"), [(0.0, "every ĝᵐ > 0"), (1.0, "point the wrong way"),
+                                               (2.5, "a few large kicks")])
+def test_shape_summary_says_what_the_histogram_shows(theta, phrase):
+    view = demand.single_episode_estimates(theta, seed=0)
+    assert phrase in view.shape_summary()
+    if theta == 1.0:
+        assert f"{np.mean(view.estimates < 0):.0%}" in view.shape_summary()
+
+
+def test_histogram_bins_cover_the_estimates_and_zero_with_bins_centred_on_multiples():
+    for values in (np.array([0.25, 12.0]), np.array([-5.88, 6.86]), np.array([0.1, 0.3])):
+        bins = demand.histogram_bins(values)
+        width = bins[1] - bins[0]
+        assert np.allclose(np.diff(bins), width)
+        assert bins[0] <= min(values.min(), 0)
+        assert bins[-1] >= values.max()
+        assert len(bins) - 1 <= 61
+        centres = (bins[:-1] + bins[1:]) / 2
+        assert np.allclose(centres / width, np.round(centres / width))
+
+
+def test_estimates_figure_has_a_log_histogram_and_the_exact_line_on_top_of_the_mean():
+    dashboard = demand.estimates_dashboard(theta=2.5, seed=0)
+    fig = dashboard.figure()
+    ax_hist, ax_mean = fig.axes[:2]
+    assert ax_hist.get_yscale() == "log"
+    low, high = ax_hist.get_xlim()
+    view = dashboard.compute(theta=2.5)
+    assert low < view.estimates.min()
+    assert high > view.estimates.max()
+    labelled = {line.get_label().split()[0]: line for line in ax_hist.get_lines()}
+    mean_line, exact_line = labelled["mean"], labelled["exact"]
+    assert exact_line.get_zorder() > mean_line.get_zorder()
+    assert exact_line.get_linestyle() != mean_line.get_linestyle()
+    assert "kicks" in ax_hist.get_title()
+    assert ax_mean.get_xscale() == "log"
+    # the band ends at the mean ± 2 standard errors of all M estimates
+    band = ax_mean.collections[0].get_paths()[0].vertices
+    at_end = band[np.isclose(band[:, 0], view.estimates.size), 1]
+    assert np.allclose(sorted({round(v, 12) for v in at_end}),
+                       [view.mean - 2 * view.standard_error, view.mean + 2 * view.standard_error])
+
+
 # --- one episode's update, the immediate terms, ε-greedy ------------------------------------------
 
 
@@ -267,6 +347,17 @@ def test_immediate_terms_are_never_negative():
     assert terms.max() > 0.5
 
 
+
+@pytest.mark.parametrize("theta", [-1.5, 0.0, 0.5, 3.0])
+def test_immediate_rewards_alone_give_the_exact_slope_on_average(theta):
+    # orders do not move demand, so dropping the later rewards from G_t keeps the estimate unbiased
+    problem = demand.demand_problem()
+    live = ~problem.mdp.terminal
+    pi = problem.policy.table(np.array([theta]), problem.inputs)[live]
+    expected_step = np.sum(problem.visits[live, None] * pi * demand.immediate_terms(theta))
+    assert expected_step == pytest.approx(exact(theta)[1], abs=1e-12)
+
+
 def test_epsilon_greedy_probabilities_jump_at_the_tie():
     assert np.allclose(demand.epsilon_greedy_more(np.array([-1e-9, 0.0, 1e-9]), 0.1), [0.05, 0.5, 0.95])
     with pytest.raises(ValueError, match="epsilon"):
@@ -293,6 +384,59 @@ def test_smoothness_comparison_reinforce_glides_and_epsilon_greedy_jumps():
     expected = 1.5 * np.abs(uniform.demand_changes)
     se = diff.std(axis=0, ddof=1) / np.sqrt(diff.shape[0])
     assert np.all(np.abs(diff.mean(axis=0) - expected) < 4 * se)
+
+
+
+def comparison_with(pi_greedy: np.ndarray, epsilon: float = 0.1) -> demand.SmoothnessComparison:
+    n_runs, n_steps, _ = pi_greedy.shape
+    zeros = np.zeros_like(pi_greedy)
+    return demand.SmoothnessComparison(np.array([-2.0, -1.0, 1.0, 2.0]), zeros + 0.5, pi_greedy, zeros,
+                                       np.zeros((n_runs, n_steps)), epsilon)
+
+
+def test_first_flip_finds_a_jump_of_one_minus_epsilon_and_not_the_first_choice():
+    pi = np.full((1, 6, 4), 0.5)
+    pi[0, 1:, 0] = 0.05          # leaves the tie: a jump of 0.45, not a flip
+    pi[0, 2:, 1] = 0.95
+    pi[0, 4:, 1] = 0.05          # 0.95 → 0.05 in episode 4: the flip
+    data = comparison_with(pi)
+    assert demand.first_flip(data, 0) == (3, 1)
+    assert demand.first_flip(comparison_with(np.full((1, 6, 4), 0.5)), 0) is None
+    with pytest.raises(ValueError, match="run"):
+        demand.first_flip(data, 1)
+
+
+def test_smoothness_figure_styles_lines_by_size_and_marks_the_flip():
+    pi = np.full((1, 31, 4), 0.5)
+    pi[0, 1:, 1] = 0.95
+    pi[0, 2:, 1] = 0.05
+    data = comparison_with(pi)
+    _, axes = plt.subplots(1, 3)
+    demand.draw_smoothness(data, list(axes), run=0)
+    for ax in axes[1:]:
+        styles = {line.get_label(): line.get_linestyle() for line in ax.get_lines()}
+        assert styles["p = −2"] == styles["p = +2"] == "-"
+        assert styles["p = −1"] == styles["p = +1"] == "--"
+    notes = [text.get_text() for text in axes[2].texts]
+    assert any("0.95 → 0.05" in note and "p = −1" in note and "episode 2" in note for note in notes)
+
+
+def test_the_notebooks_shown_run_flips_at_p_minus_one():
+    # the notebook draws run 0 of this comparison, after one episode drawn from rng = default_rng(2)
+    problem = demand.demand_problem()
+    rng = np.random.default_rng(2)
+    sample_episodes(problem.mdp, problem.policy, np.array([0.5]), problem.inputs, 1, rng)
+    data = demand.smoothness_comparison(30, rng, alpha=0.1, epsilon=0.1, n_runs=200)
+    k, i = demand.first_flip(data, 0)
+    assert data.demand_changes[i] == -1.0
+    assert (data.pi_greedy[0, k, i], data.pi_greedy[0, k + 1, i]) == pytest.approx((0.95, 0.05))
+
+
+def test_return_axes_state_their_unit():
+    fig = demand.policy_dashboard().figure()
+    assert "hundreds of units" in fig.axes[1].get_ylabel()
+    fig = demand.step_size_dashboard(precompute=False).figure()
+    assert "hundreds of units" in fig.axes[0].get_ylabel()
 
 
 # --- registration ---------------------------------------------------------------------------------

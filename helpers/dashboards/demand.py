@@ -14,8 +14,9 @@ Three dashboards (:func:`dashboards`):
     an α slider (logarithmic): the exact :math:`J(\theta_k)` of many REINFORCE runs
     (mean with a band) beside the runs' θ trajectories;
 ``estimates``
-    a θ slider: the histogram of single-episode REINFORCE estimates against the
-    exact gradient.
+    a θ slider: the histogram of M single-episode REINFORCE estimates
+    :math:`\hat g^m` (log scale) and the running mean :math:`\hat g` of the first M
+    with its ±2 standard errors, against the exact gradient.
 
 Because the orders never change the demand, the expected visits
 :math:`\eta_\gamma(s) = \sum_t \gamma^t \Pr(S_t = s)` do not depend on θ, and the
@@ -40,6 +41,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba
+from matplotlib.ticker import NullLocator
 
 from helpers._validate import check_discount, check_positive_int, check_step_size
 from helpers.envs import DemandEnv
@@ -61,6 +63,8 @@ N_ESTIMATES = 2000
 P_COLORS = dict(zip(DemandEnv.demand_changes, (OKABE_ITO["vermillion"], OKABE_ITO["orange"],
                                                OKABE_ITO["sky"], OKABE_ITO["blue"]), strict=True))
 """One colour per demand change: falls warm, rises cool."""
+P_STYLES = {2.0: "solid", 1.0: (0, (4, 2))}
+"""Line style by size of the demand change: solid for |p| = 2, dashed for |p| = 1."""
 
 
 # --- the problem and its exact quantities -----------------------------------------------------
@@ -306,7 +310,7 @@ def draw_policy_view(view: PolicyView, axes: list[Axes]) -> None:
     ax_J.set_xlim(*THETA_LIMITS)
     ax_J.set_ylim(-3.6, 4.0)
     ax_J.set_xlabel("policy parameter θ")
-    ax_J.set_ylabel("J(θ) (expected season return)")
+    ax_J.set_ylabel("J(θ): expected season return\n(hundreds of units)")
     ax_J.set_title(f"J(θ) = {view.J:.2f}, slope dJ/dθ = {view.slope:.2f}")
     ax_J.legend(loc="lower right")
 
@@ -415,7 +419,7 @@ def draw_learning_runs(runs: LearningRuns, axes: list[Axes]) -> None:
     ax_J.set_xlim(0, runs.n_episodes)
     ax_J.set_ylim(-0.2, 3.6)
     ax_J.set_xlabel("episode k")
-    ax_J.set_ylabel("exact J(θₖ)")
+    ax_J.set_ylabel("exact J(θₖ) (hundreds of units)")
     ax_J.set_title("Learning curve: exact J(θₖ) after k episodes")
     ax_J.legend(loc="center right")
 
@@ -470,25 +474,64 @@ class EstimatesView:
     Attributes
     ----------
     theta : float
-    estimates : ndarray, shape (n,)
-        :math:`\hat g = \sum_t \gamma^t G_t \nabla \ln \pi(A_t|S_t, \theta)`, one per episode.
+    estimates : ndarray, shape (M,)
+        :math:`\hat g^m = \sum_t \gamma^t G_t^m \nabla \ln \pi(A_t^m|S_t^m, \theta)`, one per
+        episode m = 1, ..., M.
     exact : float
         The exact :math:`dJ/d\theta`.
+    against_demand : ndarray of bool, shape (M,)
+        Whether episode m took at least one order against demand (MORE at a fall or
+        LESS at a rise).
     """
 
     theta: float
     estimates: np.ndarray
     exact: float
+    against_demand: np.ndarray
 
     @property
     def mean(self) -> float:
-        """The sample mean of the estimates."""
+        r"""The average of the M estimates, :math:`\hat g = \frac1M \sum_m \hat g^m`."""
         return float(self.estimates.mean())
 
     @property
     def standard_error(self) -> float:
-        r"""The standard error of the mean, :math:`s / \sqrt n`."""
+        r"""The standard error of the mean, :math:`s / \sqrt M`."""
         return float(self.estimates.std(ddof=1) / np.sqrt(self.estimates.size))
+
+    def running_mean(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        r"""The average of the first M estimates and its standard error, for M = 2, 3, ...
+
+        Returns
+        -------
+        M, mean, standard_error : ndarray, each shape (n - 1,)
+            :math:`\hat g_M = \frac1M \sum_{m \le M} \hat g^m` and :math:`s_M / \sqrt M`, with
+            :math:`s_M` the sample standard deviation of the first M estimates.
+        """
+        values = self.estimates
+        M = np.arange(1, values.size + 1, dtype=float)
+        mean = np.cumsum(values) / M
+        squares = np.cumsum((values - values.mean()) ** 2)  # shifted sums: no cancellation
+        shifted_mean = mean - values.mean()
+        variance = (squares - M * shifted_mean**2)[1:] / (M[1:] - 1)
+        return M[1:], mean[1:], np.sqrt(np.maximum(variance, 0.0) / M[1:])
+
+    def shape_summary(self) -> str:
+        r"""What the histogram shows, in a few words (the estimates panel's title).
+
+        "most ĝᵐ ≈ 0, a few large kicks" when at least 3/4 of the estimates lie within
+        ±0.5 of 0 and the largest is more than 5 standard deviations out; "every ĝᵐ > 0"
+        when none is negative; otherwise the share that points the wrong way
+        (:math:`\hat g^m < 0`, while :math:`dJ/d\theta > 0`).
+        """
+        values = self.estimates
+        near_zero = float(np.mean(np.abs(values) < 0.5))
+        spread = values.std(ddof=1)
+        if near_zero >= 0.75 and np.abs(values).max() > 5 * spread:
+            return f"{near_zero:.0%} of ĝᵐ ≈ 0 (|ĝᵐ| < 0.5), a few large kicks"
+        if values.min() >= 0:
+            return f"every ĝᵐ > 0, from {values.min():.2f} to {values.max():.1f}"
+        return f"{np.mean(values < 0):.0%} of ĝᵐ point the wrong way (ĝᵐ < 0)"
 
 
 @lru_cache(maxsize=64)
@@ -499,17 +542,23 @@ def _estimates(theta: float, n_episodes: int, seed: int, horizon: int) -> Estima
                             np.random.default_rng(seed))
     estimates = reinforce_estimates(problem.policy, theta_vector, problem.inputs, batch,
                                     problem.mdp.gamma)[:, 0]
-    estimates.setflags(write=False)
+    p = problem.inputs[batch.states]
+    against = batch.mask & np.where(batch.actions == MORE, p < 0, p > 0)
+    against_demand = against.any(axis=1)
+    for array in (estimates, against_demand):
+        array.setflags(write=False)
     exact = float(exact_gradient(problem.mdp, problem.policy, theta_vector, problem.inputs)[0])
-    return EstimatesView(theta, estimates, exact)
+    return EstimatesView(theta, estimates, exact, against_demand)
 
 
 def single_episode_estimates(theta: float, *, n_episodes: int = N_ESTIMATES, seed: int = 0,
                              horizon: int = 3) -> EstimatesView:
-    r"""``n_episodes`` single-episode REINFORCE estimates of :math:`dJ/d\theta` at θ (cached).
+    r"""``n_episodes`` = M single-episode REINFORCE estimates of :math:`dJ/d\theta` at θ (cached).
 
-    .. math:: \hat g = \sum_{t=0}^{T-1} \gamma^t G_t\, \nabla \ln \pi(A_t|S_t, \theta),
-              \qquad \mathbb{E}[\hat g] = \frac{dJ}{d\theta}.
+    .. math:: \hat g^m = \sum_{t=0}^{T-1} \gamma^t G_t^m\, \nabla \ln \pi(A_t^m|S_t^m, \theta),
+              \qquad \mathbb{E}[\hat g^m] = \frac{dJ}{d\theta},
+
+    all scored at the same θ; their average is :math:`\hat g = \frac1M \sum_m \hat g^m`.
 
     Raises
     ------
@@ -521,41 +570,88 @@ def single_episode_estimates(theta: float, *, n_episodes: int = N_ESTIMATES, see
                       check_positive_int("horizon", horizon))
 
 
-ESTIMATE_LIMITS = (-6.0, 18.0)
+BIN_WIDTHS = (0.05, 0.1, 0.2, 0.25, 0.5, 1.0)
+"""Histogram bin widths to choose from: the first that gives at most 60 bins."""
+FRACTION_LIMITS = (1.5e-4, 5.0)
+"""The y-range of the histogram (log scale): one episode in 2000 shows; room for the legend."""
+FIRST_M = 20
+"""The running mean is drawn from M = 20 episodes on."""
+
+
+def histogram_bins(values: np.ndarray, max_bins: int = 60) -> np.ndarray:
+    """Bin edges over the range of ``values`` and 0, with a bin centred on every multiple of the width."""
+    low, high = min(float(values.min()), 0.0), max(float(values.max()), 0.0)
+    width = next((w for w in BIN_WIDTHS if (high - low) / w <= max_bins), BIN_WIDTHS[-1])
+    first, last = np.floor(low / width + 0.5), np.ceil(high / width - 0.5)
+    return (np.arange(first, last + 2) - 0.5) * width
+
+
+def _plain_ticks(ax: Axes, axis: str, ticks: list[float]) -> None:
+    """Fixed ticks with plain labels and no minor ticks on a log axis.
+
+    A log axis would label its ticks with mathtext and draw dozens of minor ticks,
+    which together cost about half of a redraw.
+    """
+    labels = [f"{tick:g}" for tick in ticks]
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_ticks(ticks, labels)
+    target.set_minor_locator(NullLocator())
 
 
 def draw_estimates(view: EstimatesView, axes: list[Axes]) -> None:
-    """The histogram of the estimates, their mean ± 2 SE and the exact gradient."""
-    (ax,) = axes
-    bins = np.arange(ESTIMATE_LIMITS[0], ESTIMATE_LIMITS[1] + 0.25, 0.5) - 0.25
-    shown = np.clip(view.estimates, bins[0], bins[-1])
-    ax.hist(shown, bins=bins, color=PALETTE[5], edgecolor="white", linewidth=0.3,
-            weights=np.full(view.estimates.size, 1.0 / view.estimates.size))
-    ax.axvspan(view.mean - 2 * view.standard_error, view.mean + 2 * view.standard_error,
-               color=PALETTE[1], alpha=0.3, linewidth=0)
-    half = 2 * view.standard_error
-    ax.axvline(view.mean, color=PALETTE[1], linewidth=2,
-               label=f"mean of {view.estimates.size}: {view.mean:.2f} ± {half:.2f} (2 SE)")
-    exact_line(ax, view.exact, f"exact dJ/dθ = {view.exact:.2f}", orientation="vertical")
-    spread = view.estimates.std(ddof=1)
-    ax.text(0.98, 0.70, f"standard deviation {spread:.2f}\nrange {view.estimates.min():.1f} to "
-            f"{view.estimates.max():.1f}", transform=ax.transAxes, ha="right", va="top", fontsize=9)
-    ax.set_xlim(*ESTIMATE_LIMITS)
-    ax.set_xlabel("single-episode estimate ĝ of dJ/dθ")
-    ax.set_ylabel("fraction of episodes")
-    ax.set_title("Noisy one by one, right on average")
-    ax.legend(loc="upper right")
+    """Left: the histogram of the ĝᵐ (log scale); right: their running mean ĝ ± 2 SE against dJ/dθ."""
+    ax_hist, ax_mean = axes
+    values = view.estimates
+    bins = histogram_bins(values)
+    counts, _ = np.histogram(values, bins=bins)
+    ax_hist.stairs(counts / values.size, bins, fill=True, color=PALETTE[5], linewidth=0)
+    ax_hist.axvline(view.mean, color=PALETTE[1], linewidth=3.5, zorder=3,
+                    label=f"mean ĝ of {values.size}: {view.mean:.2f}")
+    ax_hist.axvline(view.exact, color=EXACT_COLOR, linestyle=(0, (3, 2)), linewidth=1.5, zorder=4,
+                    label=f"exact dJ/dθ = {view.exact:.2f}")
+    ax_hist.axvline(0.0, color="grey", linewidth=0.8, linestyle=":")
+    ax_hist.set_yscale("log")
+    ax_hist.set_ylim(*FRACTION_LIMITS)
+    _plain_ticks(ax_hist, "y", [0.001, 0.01, 0.1, 1.0])
+    pad = 0.04 * (bins[-1] - bins[0])
+    ax_hist.set_xlim(bins[0] - pad, bins[-1] + pad)
+    ax_hist.set_xlabel("single-episode estimate ĝᵐ of dJ/dθ")
+    ax_hist.set_ylabel("fraction of episodes (log scale)")
+    ax_hist.set_title(view.shape_summary())
+    ax_hist.legend(loc="upper right")
+
+    M, mean, standard_error = view.running_mean()
+    # every M up to 100, then 300 points evenly spaced in log M: the same picture, fewer vertices
+    shown = np.unique(np.concatenate([np.arange(FIRST_M, 101),
+                                      np.geomspace(100, M[-1], 300).round()])).astype(int)
+    M, mean, standard_error = M[shown - 2], mean[shown - 2], standard_error[shown - 2]
+    ax_mean.fill_between(M, mean - 2 * standard_error, mean + 2 * standard_error, color=PALETTE[1],
+                         alpha=0.3, linewidth=0, label="±2 standard errors, 2s/√M")
+    ax_mean.plot(M, mean, color=PALETTE[1], label="mean ĝ of the first M")
+    ax_mean.axhline(view.exact, color=EXACT_COLOR, linestyle=(0, (3, 2)), linewidth=1.5, zorder=4,
+                    label="exact dJ/dθ")
+    half = 1.3 * 2 * values.std(ddof=1) / np.sqrt(FIRST_M)
+    ax_mean.set_ylim(view.exact - half, view.exact + half)
+    ax_mean.set_xscale("log")
+    ax_mean.set_xlim(FIRST_M, values.size)
+    _plain_ticks(ax_mean, "x", [20, 100, 500, 2000])
+    ax_mean.text(0.97, 0.04, f"M = {values.size}: ĝ = {view.mean:.2f} ± {2 * view.standard_error:.2f}",
+                 transform=ax_mean.transAxes, ha="right", va="bottom", fontsize=9)
+    ax_mean.set_xlabel("number of episodes M (log scale)")
+    ax_mean.set_ylabel("ĝ, the mean of ĝ¹ … ĝᴹ")
+    ax_mean.set_title("Their mean ĝ closes in on dJ/dθ")
+    ax_mean.legend(loc="upper right")
 
 
 def estimates_dashboard(theta: float = 0.5, *, seed: int = 0) -> Dashboard:
-    """The θ slider for the histogram of single-episode estimates."""
+    """The θ slider: the histogram of single-episode estimates ĝᵐ and their running mean ĝ."""
     return Dashboard(
         compute=lambda theta: single_episode_estimates(theta, seed=seed),
         draw=draw_estimates,
         controls={"theta": slider("θ", theta, -3.0, 3.0, 0.25)},
         state=lambda theta: f"θ = {theta:.2f}",
-        n_panels=1,
-        panel_size=(4.6, 3.4),
+        n_panels=2,
+        panel_size=(4.9, 3.5),
     )
 
 
@@ -689,8 +785,9 @@ def immediate_terms(theta: float | np.ndarray, horizon: int = 3) -> np.ndarray:
     r"""Every :math:`R(s, a)\, \nabla \ln \pi(a|s, \theta)`, shape (..., S, 2).
 
     The part of a REINFORCE step that comes from the reward of the step itself.
-    For the demand problem it is never negative: the rewarded order is the one
-    whose probability the score raises.
+    For the demand problem it is never negative, so it always raises θ: a rewarded
+    order (one that follows demand) is made more likely and a penalised one less
+    likely, and for the policy σ(θp) both mean raising θ.
     """
     problem = demand_problem(horizon)
     theta = _theta_array(theta)
@@ -828,15 +925,41 @@ def draw_smoothness(data: SmoothnessComparison, axes: list[Axes], run: int = 0) 
         greedy = ax is ax_greedy
         for i, p in enumerate(data.demand_changes):
             ax.plot(episodes, pi[run, :, i] + (nudge[i] if greedy else 0.0), color=P_COLORS[p],
-                    label=f"p = {p:+.0f}", drawstyle="steps-post" if greedy else "default")
+                    linestyle=P_STYLES[abs(p)], label=f"p = {p:+.0f}".replace("-", "−"),
+                    drawstyle="steps-post" if greedy else "default")
         ax.set_xlim(0, episodes[-1])
         ax.set_ylim(-0.04, 1.04)
         ax.set_xlabel("episode k")
         ax.set_ylabel(r"$\pi(\mathrm{MORE}\,|\,p)$ after k episodes")
         ax.set_title(title)
-    ax_pg.legend(loc="center right", ncols=2, fontsize=8)
-    ax_greedy.text(0.98, 0.5, "lines nudged apart\nto show all four", transform=ax_greedy.transAxes,
+    ax_pg.legend(loc="center right", ncols=2, fontsize=8, handlelength=2.6)
+    ax_greedy.text(0.98, 0.72, "lines nudged apart\nto show all four", transform=ax_greedy.transAxes,
                    ha="right", va="center", fontsize=8, color="grey")
+    flip = first_flip(data, run)
+    if flip is not None:
+        k, i = flip
+        before, after = data.pi_greedy[run, k, i], data.pi_greedy[run, k + 1, i]
+        left = k + 1 > episodes[-1] / 2  # put the text on the side with room
+        where = f"{data.demand_changes[i]:+.0f}".replace("-", "−")
+        ax_greedy.annotate(f"flip at p = {where}:\n{before:.2f} → {after:.2f} in episode {k + 1}",
+                           xy=(k + 1, 0.3), xytext=(k + 1 + (-3 if left else 3), 0.3), fontsize=9,
+                           va="center", ha="right" if left else "left",
+                           arrowprops={"arrowstyle": "->", "color": "black", "linewidth": 1.0})
+
+
+def first_flip(data: SmoothnessComparison, run: int = 0) -> tuple[int, int] | None:
+    r"""The first ε-greedy flip of run ``run``: (k, i) where π(MORE|p_i) moves by ±(1 − ε) in episode k + 1.
+
+    A flip is the greedy action changing from one order to the other after one
+    episode, so that π(MORE|p) jumps between ε/2 and 1 − ε/2. None if the run has no flip.
+    """
+    if not 0 <= run < data.pi_greedy.shape[0]:
+        raise ValueError(f"run must be in 0..{data.pi_greedy.shape[0] - 1}, got {run!r}")
+    jumps = np.abs(np.diff(data.pi_greedy[run], axis=0))
+    ks, indices = np.nonzero(np.isclose(jumps, 1.0 - data.epsilon) & (jumps > 0))
+    if len(ks) == 0:
+        return None
+    return int(ks[0]), int(indices[0])
 
 
 def dashboards() -> dict[str, Dashboard]:
