@@ -1,0 +1,583 @@
+r"""Baselines for REINFORCE (Sutton & Barto, section 13.4): unbiased, lower variance, measured.
+
+A baseline b(s) that does not depend on the action leaves the expected update
+unchanged, because :math:`\mathbb{E}_{A\sim\pi}[\nabla \ln \pi(A|s, \theta)] = 0`
+(notebook 01's lemma), and can shrink its variance a lot. This module
+
+- compares the variance of the per-episode estimate
+  :math:`\hat g = \sum_t \gamma^t (G_t - b(S_t)) \nabla \ln \pi(A_t|S_t, \theta)`
+  under five baselines (:func:`baseline_estimates`, :func:`total_variance`);
+- gives the minimum-variance constant baseline (:func:`min_variance_constant`),
+  :math:`b^* = \mathbb{E}[X \cdot Z] / \mathbb{E}[\|Z\|^2]` with
+  :math:`X = \sum_t \gamma^t G_t \nabla \ln \pi_t` and :math:`Z = \sum_t \gamma^t \nabla \ln \pi_t`;
+- trains REINFORCE with a baseline on the grid (:func:`grid_reinforce`) and
+  reproduces Sutton & Barto's short corridor, Figures 13.1 and 13.2
+  (:func:`short_corridor_reinforce`, :func:`figure_13_1`, :func:`figure_13_2`),
+  vectorised across runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from helpers._validate import check_choice, check_positive_int, check_step_size
+from helpers.envs import SHORT_CORRIDOR_BEST_P, DemandEnv, WindyHighway, short_corridor_value
+from helpers.mdp import TabularMDP, exact_gradient, state_values
+from helpers.policies import DiscretePolicy, SigmoidPolicy, SoftmaxLinearPolicy
+from helpers.reinforce import (
+    EpisodeBatch,
+    leave_one_out_mean_baseline,
+    reinforce_estimates,
+    returns_to_go,
+    sample_episodes,
+)
+
+BASELINE_NAMES = ("none", "mean", "learned", "exact", "min-variance")
+"""The baselines of the variance study, in table order."""
+
+BASELINE_LABELS = {
+    "none": "no baseline",
+    "mean": "mean return (leave one out)",
+    "learned": "learned v̂(s, w)",
+    "exact": "exact v_π(s)",
+    "min-variance": "min-variance constant b*",
+}
+
+BOOK_THETA0 = np.array([-1.47, 1.47])
+"""Sutton & Barto's initial θ for the short corridor: π(right) = σ(-2.94) ≈ 0.05."""
+
+J_STAR = float(short_corridor_value(SHORT_CORRIDOR_BEST_P))
+"""The short corridor's best value, -(6 + 4√2) ≈ -11.657."""
+
+FIGURE_13_1_ALPHAS = (2.0**-12, 2.0**-13, 2.0**-14)
+FIGURE_13_2 = {"alpha_theta": 2.0**-9, "alpha_w": 2.0**-6, "alpha_plain": 2.0**-13}
+
+
+# --------------------------------------------------------------------------- problems
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A tabular problem with its policy, inputs and the θ at which variances are measured."""
+
+    name: str
+    mdp: TabularMDP
+    policy: DiscretePolicy
+    inputs: np.ndarray
+    theta: np.ndarray
+
+
+@cache
+def demand_problem() -> Problem:
+    """The demand problem (π(MORE|p) = σ(θp)) at θ = 0.5."""
+    env = DemandEnv()
+    return Problem("demand", env.tabular(), SigmoidPolicy(), env.policy_inputs(), np.array([0.5]))
+
+
+@cache
+def grid_problem(reward_shift: float = 0.0) -> Problem:
+    """The windy highway with offset features, at θ = (0.5, -0.5); ``reward_shift`` adds c to every reward."""
+    env = WindyHighway(reward_shift=reward_shift)
+    return Problem("grid", env.tabular(), SoftmaxLinearPolicy(3, 2), env.policy_inputs("offset"),
+                   np.array([0.5, -0.5]))
+
+
+# --------------------------------------------------------------------------- variance study
+
+
+def score_sums(policy: DiscretePolicy, theta: np.ndarray, inputs: np.ndarray, batch: EpisodeBatch,
+               gamma: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    r"""The two sums that make up the estimate with a constant baseline b: ĝ = X - b Z.
+
+    .. math:: X = \sum_t \gamma^t G_t \nabla \ln \pi(A_t|S_t, \theta), \qquad
+              Z = \sum_t \gamma^t \nabla \ln \pi(A_t|S_t, \theta).
+
+    Returns
+    -------
+    X, Z : ndarray, shape (N, d)
+    """
+    X = reinforce_estimates(policy, theta, inputs, batch, gamma)
+    Z = X - reinforce_estimates(policy, theta, inputs, batch, gamma, baseline=1.0)
+    return X, Z
+
+
+def min_variance_constant(policy: DiscretePolicy, theta: np.ndarray, inputs: np.ndarray,
+                          batch: EpisodeBatch, gamma: float = 1.0) -> float:
+    r"""The constant b that minimises the variance of ĝ = X - b Z, estimated from ``batch``.
+
+    Since :math:`\mathbb{E}[Z] = 0`, :math:`\mathbb{E}[\hat g] = \nabla J` for every b, so the
+    total variance :math:`\mathbb{E}\|X - bZ\|^2 - \|\nabla J\|^2` is a parabola in b with
+    its minimum where
+    :math:`\frac{d}{db}\mathbb{E}\|X - bZ\|^2 = -2\mathbb{E}[X\cdot Z] + 2b\,\mathbb{E}\|Z\|^2 = 0`:
+
+    .. math:: b^* = \frac{\mathbb{E}[X \cdot Z]}{\mathbb{E}[\|Z\|^2]}.
+
+    Estimate it from a batch that is independent of the one it is used on, so the
+    estimate stays unbiased.
+    """
+    X, Z = score_sums(policy, theta, inputs, batch, gamma)
+    denominator = float(np.sum(Z * Z))
+    if denominator == 0.0:
+        raise ValueError("batch must contain an episode with a non-zero score (Z ≠ 0)")
+    return float(np.sum(X * Z)) / denominator
+
+
+def fit_state_values(mdp: TabularMDP, batch: EpisodeBatch) -> np.ndarray:
+    r"""A learned :math:`\hat v(s, w) = w_s` (one weight per state) from a batch of episodes.
+
+    The gradient Monte-Carlo update :math:`w_s \leftarrow w_s + \alpha^w (G_t - w_s)` with
+    the sample-average step size :math:`\alpha^w = 1/n(s)` (n(s) the visits to s so far)
+    leaves :math:`w_s` equal to the mean of the :math:`G_t` observed in s; that is what
+    this returns (0 for states the batch never visits).
+    """
+    G = returns_to_go(batch.rewards, mdp.gamma)
+    totals = np.bincount(batch.states[batch.mask], weights=G[batch.mask], minlength=mdp.n_states)
+    counts = np.bincount(batch.states[batch.mask], minlength=mdp.n_states)
+    return np.where(counts > 0, totals / np.maximum(counts, 1), 0.0)
+
+
+def baseline_estimates(problem: Problem, n_episodes: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    r"""Per-episode estimates ĝ under each baseline of :data:`BASELINE_NAMES`, on the same episodes.
+
+    The learned :math:`\hat v` and the constant :math:`b^*` are fitted on a second,
+    independent batch of ``n_episodes`` episodes; the mean-return baseline leaves the
+    episode's own returns out. So every estimate is unbiased for :math:`\nabla J(\theta)`.
+
+    Returns
+    -------
+    dict of str to ndarray of shape (n_episodes, d)
+    """
+    n_episodes = check_positive_int("n_episodes", n_episodes)
+    if n_episodes < 2:
+        raise ValueError(f"n_episodes must be at least 2 (the mean baseline leaves one out), "
+                         f"got {n_episodes}")
+    mdp, policy, inputs, theta = problem.mdp, problem.policy, problem.inputs, problem.theta
+    batch = sample_episodes(mdp, policy, theta, inputs, n_episodes, rng)
+    fit = sample_episodes(mdp, policy, theta, inputs, n_episodes, rng)
+    v_exact = state_values(mdp, policy.table(theta, inputs))
+    baselines = {
+        "none": None,
+        "mean": leave_one_out_mean_baseline(batch, mdp.gamma),
+        "learned": fit_state_values(mdp, fit),
+        "exact": v_exact,
+        "min-variance": min_variance_constant(policy, theta, inputs, fit, mdp.gamma),
+    }
+    return {name: reinforce_estimates(policy, theta, inputs, batch, mdp.gamma, b)
+            for name, b in baselines.items()}
+
+
+def total_variance(estimates: np.ndarray) -> tuple[float, float]:
+    r"""Total variance :math:`\operatorname{tr}\operatorname{Cov}[\hat g]` and its standard error.
+
+    With :math:`Y_n = \|\hat g_n - \bar g\|^2`, the estimate is
+    :math:`\frac{1}{N-1}\sum_n Y_n` and its standard error :math:`\operatorname{sd}(Y)/\sqrt N`.
+
+    Parameters
+    ----------
+    estimates : ndarray, shape (N, d), N ≥ 2
+    """
+    estimates = _check_estimates("estimates", estimates)
+    n = len(estimates)
+    y = np.sum((estimates - estimates.mean(axis=0)) ** 2, axis=1)
+    return float(y.sum() / (n - 1)), float(y.std(ddof=1) / np.sqrt(n))
+
+
+def variance_difference(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    r"""Total variance of ``a`` minus that of ``b``, estimated on the same episodes, and its standard error.
+
+    Pairing the squared deviations episode by episode,
+    :math:`D_n = \|a_n - \bar a\|^2 - \|b_n - \bar b\|^2`, removes most of the noise
+    that two separate estimates would carry; the standard error is
+    :math:`\operatorname{sd}(D)/\sqrt N`.
+    """
+    a, b = _check_estimates("a", a), _check_estimates("b", b)
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
+    n = len(a)
+    d = np.sum((a - a.mean(axis=0)) ** 2, axis=1) - np.sum((b - b.mean(axis=0)) ** 2, axis=1)
+    return float(d.sum() / (n - 1)), float(d.std(ddof=1) / np.sqrt(n))
+
+
+def _check_estimates(name: str, estimates: np.ndarray) -> np.ndarray:
+    estimates = np.asarray(estimates, dtype=float)
+    if estimates.ndim != 2 or len(estimates) < 2:
+        raise ValueError(f"{name} must have shape (N, d) with N ≥ 2, got {estimates.shape}")
+    return estimates
+
+
+@cache
+def variance_estimates(problem_name: str, n_episodes: int = 4000, seed: int = 4) -> dict[str, np.ndarray]:
+    """:func:`baseline_estimates` for ``"demand"`` or ``"grid"`` at its θ, cached by its arguments."""
+    check_choice("problem_name", problem_name, ("demand", "grid"))
+    problem = demand_problem() if problem_name == "demand" else grid_problem()
+    return baseline_estimates(problem, n_episodes, np.random.default_rng(seed))
+
+
+def variance_table(problem_name: str, n_episodes: int = 4000, seed: int = 4) -> dict[str, tuple]:
+    """Mean estimate, total variance and its standard error for each baseline, and the exact ∇J.
+
+    Returns a dict of baseline name to (mean estimate, total variance, standard error),
+    plus ``"exact gradient"``.
+    """
+    estimates = variance_estimates(problem_name, n_episodes, seed)
+    problem = demand_problem() if problem_name == "demand" else grid_problem()
+    table: dict[str, tuple] = {name: (g.mean(axis=0), *total_variance(g)) for name, g in estimates.items()}
+    table["exact gradient"] = (exact_gradient(problem.mdp, problem.policy, problem.theta, problem.inputs),)
+    return table
+
+
+def reward_shift_variances(shifts: tuple[float, ...], n_episodes: int,
+                           rng: np.random.Generator) -> dict[str, np.ndarray]:
+    r"""The grid with every reward shifted by c: exact ∇J, and the total variance with and without v_π.
+
+    Every episode on the grid lasts exactly ``n_rows - 1`` steps, so the shift adds
+    the same :math:`c(T - t)` to every :math:`G_t` whatever the actions: the
+    gradient is unchanged, the variance without a baseline is not.
+
+    Returns
+    -------
+    dict with ``"shift"``, ``"exact gradient"`` (len(shifts), d), ``"none"`` and
+    ``"exact"`` (len(shifts), 2): total variance and its standard error.
+    """
+    n_episodes = check_positive_int("n_episodes", n_episodes)
+    gradients, none, exact = [], [], []
+    for c in shifts:
+        problem = grid_problem(float(c))
+        mdp, policy, inputs, theta = problem.mdp, problem.policy, problem.inputs, problem.theta
+        gradients.append(exact_gradient(mdp, policy, theta, inputs))
+        batch = sample_episodes(mdp, policy, theta, inputs, n_episodes, rng)
+        none.append(total_variance(reinforce_estimates(policy, theta, inputs, batch, mdp.gamma)))
+        v = state_values(mdp, policy.table(theta, inputs))
+        exact.append(total_variance(reinforce_estimates(policy, theta, inputs, batch, mdp.gamma, v)))
+    return {"shift": np.asarray(shifts, float), "exact gradient": np.array(gradients),
+            "none": np.array(none), "exact": np.array(exact)}
+
+
+# --------------------------------------------------------------------------- learning on the grid
+
+GRID_BASELINES = ("none", "mean", "learned", "exact")
+
+
+def _batched_values(mdp: TabularMDP, pi: np.ndarray) -> np.ndarray:
+    r""":math:`v_\pi` for a stack of policy tables pi (n, S, A), by one batched linear solve."""
+    P_pi = np.einsum("nsa,sat->nst", pi, mdp.P)
+    r_pi = np.sum(pi * mdp.R, axis=2)
+    P_pi[:, mdp.terminal] = 0.0
+    r_pi[:, mdp.terminal] = 0.0
+    A = np.eye(mdp.n_states) - mdp.gamma * P_pi
+    return np.linalg.solve(A, r_pi[..., None])[..., 0]
+
+
+def grid_reinforce(baseline: str, alpha_theta: float | np.ndarray, alpha_w: float | np.ndarray,
+                   n_episodes: int, n_runs: int, rng: np.random.Generator, *, reward_shift: float = 0.0,
+                   theta0: np.ndarray | None = None, eval_every: int = 10) -> np.ndarray:
+    r"""Per-step REINFORCE on the grid with a baseline (Sutton & Barto's pseudocode), all runs at once.
+
+    After each episode, for t = 0, …, T-1, with the same δ for both updates:
+
+    .. math:: \delta = G_t - b(S_t), \quad w \leftarrow w + \alpha^w \delta \nabla \hat v(S_t, w), \quad
+              \theta \leftarrow \theta + \alpha^\theta \gamma^t \delta \nabla \ln \pi(A_t|S_t, \theta).
+
+    b is 0 (``"none"``), the mean of all :math:`G_t` of earlier episodes (``"mean"``),
+    :math:`\hat v(s, w) = w_s` (``"learned"``, the only one that uses α^w), or the exact
+    :math:`v_\pi(s)` at the θ the episode was played with (``"exact"``). Every grid
+    episode lasts ``n_rows - 1`` steps, so the runs move in lockstep.
+
+    Parameters
+    ----------
+    alpha_theta, alpha_w : float or ndarray of shape (n_runs,)
+    reward_shift : float
+        c added to every reward; the curves report J of the *unshifted* problem.
+
+    Returns
+    -------
+    ndarray, shape (n_runs, n_episodes // eval_every + 1)
+        The exact J(θ) of each run before training and every ``eval_every`` episodes.
+    """
+    check_choice("baseline", baseline, GRID_BASELINES)
+    n_episodes = check_positive_int("n_episodes", n_episodes)
+    n_runs = check_positive_int("n_runs", n_runs)
+    eval_every = check_positive_int("eval_every", eval_every)
+    a_theta = _per_run("alpha_theta", alpha_theta, n_runs)
+    a_w = _per_run("alpha_w", alpha_w, n_runs)
+    problem, plain = grid_problem(float(reward_shift)), grid_problem(0.0)
+    mdp, policy, inputs = problem.mdp, problem.policy, problem.inputs
+    theta = np.tile(np.zeros(2) if theta0 is None else np.asarray(theta0, float), (n_runs, 1))
+    w = np.zeros((n_runs, mdp.n_states))
+    mean_total, mean_count = np.zeros(n_runs), 0
+    runs = np.arange(n_runs)
+    def start_value(theta: np.ndarray) -> np.ndarray:
+        return _batched_values(plain.mdp, policy.probs(theta[:, None, :], inputs[None])) @ plain.mdp.d0
+
+    curves = [start_value(theta)]
+    for episode in range(1, n_episodes + 1):
+        batch = sample_episodes(mdp, policy, theta, inputs, n_runs, rng)
+        G = returns_to_go(batch.rewards, mdp.gamma)
+        if baseline == "exact":
+            v = _batched_values(mdp, policy.probs(theta[:, None, :], inputs[None]))
+            b_exact = v[runs[:, None], batch.states]
+        b_mean = mean_total / max(mean_count, 1)
+        for t in range(batch.states.shape[1]):
+            s, a = batch.states[:, t], batch.actions[:, t]
+            if baseline == "learned":
+                delta = G[:, t] - w[runs, s]
+                w[runs, s] += a_w * delta
+            elif baseline == "exact":
+                delta = G[:, t] - b_exact[:, t]
+            elif baseline == "mean":
+                delta = G[:, t] - b_mean
+            else:
+                delta = G[:, t]
+            score = policy.grad_log_prob(theta, inputs[s], a)
+            theta += (a_theta * mdp.gamma**t * delta)[:, None] * score
+        mean_total += G.sum(axis=1)
+        mean_count += G.shape[1]
+        if episode % eval_every == 0:
+            curves.append(start_value(theta))
+    return np.array(curves).T
+
+
+def _per_run(name: str, value: float | np.ndarray, n_runs: int) -> np.ndarray:
+    values = np.asarray(value, dtype=float)
+    if values.ndim == 0:
+        return np.full(n_runs, check_step_size(name, float(values)))
+    if values.shape != (n_runs,):
+        raise ValueError(f"{name} must be a number or an array of shape (n_runs,) = ({n_runs},), "
+                         f"got shape {values.shape}")
+    for v in values:
+        check_step_size(name, v)
+    return values
+
+
+# --------------------------------------------------------------------------- the short corridor
+
+_NEXT = np.array([[0, 1], [2, 0], [1, 3], [3, 3]])
+"""The short corridor's next cell by [cell, action] (0 = left, 1 = right; reversed in cell 1)."""
+
+
+@dataclass(frozen=True)
+class CorridorRuns:
+    """What :func:`short_corridor_reinforce` records for ``n_runs`` runs.
+
+    Attributes
+    ----------
+    returns : ndarray, shape (n_runs, n_episodes)
+        G_0 of every episode; NaN from the episode at which a run was stopped on.
+    p : ndarray, shape (n_runs, n_episodes + 1)
+        π(right) before each episode; NaN after a stop.
+    stopped : ndarray of int, shape (n_runs,)
+        The episode at which the run was stopped (an episode reached ``max_steps``
+        steps without reaching the goal), or -1.
+    p_at_stop : ndarray, shape (n_runs,)
+        π(right) of the episode that was cut (NaN for runs never stopped).
+    alpha, alpha_w : ndarray, shape (n_runs,)
+        The step sizes (α^w is NaN without a baseline).
+    max_steps : int
+    """
+
+    returns: np.ndarray
+    p: np.ndarray
+    stopped: np.ndarray
+    p_at_stop: np.ndarray
+    alpha: np.ndarray
+    alpha_w: np.ndarray
+    max_steps: int
+
+    @property
+    def n_runaways(self) -> int:
+        """How many runs were stopped by an episode of ``max_steps`` steps."""
+        return int(np.sum(self.stopped >= 0))
+
+
+def _sigmoid(h: np.ndarray) -> np.ndarray:
+    return 0.5 + 0.5 * np.tanh(0.5 * h)
+
+
+def _play_corridor(p: np.ndarray, rng: np.random.Generator,
+                   max_steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One episode per run with π(right) = p: actions (L, n), lengths (n,), and whether the goal was reached.
+
+    All cells look alike, so the actions are independent draws with probability p
+    of "right"; the cells follow from them. An episode that has not reached the
+    goal after ``max_steps`` steps is cut there (length ``max_steps``, not reached).
+    """
+    n = p.size
+    cell = np.zeros(n, dtype=int)
+    length = np.full(n, max_steps)
+    arrived = np.zeros(n, dtype=bool)
+    chunks, t = [], 0
+    while t < max_steps and not arrived.all():
+        size = min(max(64, t), max_steps - t)
+        actions = (rng.random((size, n)) < p).astype(np.int8)
+        cells = np.empty((size, n), dtype=int)
+        for k in range(size):
+            cell = _NEXT[cell, actions[k]]
+            cells[k] = cell
+        hit = cells == 3
+        new = hit.any(axis=0) & ~arrived
+        length[new] = t + hit.argmax(axis=0)[new] + 1
+        arrived |= new
+        chunks.append(actions)
+        t += size
+    return np.concatenate(chunks)[: int(length.max())], length, arrived
+
+
+def short_corridor_reinforce(alpha: float | np.ndarray, n_episodes: int, n_runs: int,
+                             rng: np.random.Generator, *, alpha_w: float | np.ndarray | None = None,
+                             theta0: np.ndarray = BOOK_THETA0, max_steps: int = 1000) -> CorridorRuns:
+    r"""REINFORCE (with baseline :math:`\hat v(s, w) = w` if ``alpha_w`` is given) on the short corridor.
+
+    Sutton & Barto's per-step updates, after each episode, for t = 0, …, T-1 (γ = 1):
+
+    .. math:: \delta = G_t - w, \quad w \leftarrow w + \alpha^w \delta, \quad
+              \theta \leftarrow \theta + \alpha \delta \nabla \ln \pi(A_t|\theta),
+
+    with :math:`G_t = -(T - t)` (-1 on every step, including the last). With
+    x(right) = (1, 0), x(left) = (0, 1), π(right) = σ(h) where h = θ₁ - θ₂, and the
+    update moves h by :math:`2\alpha\delta(\mathbb 1[A_t = \text{right}] - \sigma(h))`
+    while θ₁ + θ₂ stays fixed; that is what is computed, the same numbers as
+    :func:`helpers.reinforce.reinforce` with ``policy=SoftmaxLinearPolicy(2, 2)``.
+
+    A run whose episode reaches ``max_steps`` steps without reaching the goal is
+    stopped there (the book has no cap; such a run has p near 0 or 1, where
+    J(p) → -∞): its later returns are NaN and it is counted in
+    :attr:`CorridorRuns.n_runaways`.
+
+    Parameters
+    ----------
+    alpha, alpha_w : float or ndarray of shape (n_runs,)
+        Step sizes; one per run lets a whole figure run in one call.
+    theta0 : ndarray, shape (2,)
+        Initial θ (the book's (-1.47, 1.47) by default).
+    """
+    n_episodes = check_positive_int("n_episodes", n_episodes)
+    n_runs = check_positive_int("n_runs", n_runs)
+    max_steps = check_positive_int("max_steps", max_steps)
+    alpha = _per_run("alpha", alpha, n_runs)
+    a_w = np.full(n_runs, np.nan) if alpha_w is None else _per_run("alpha_w", alpha_w, n_runs)
+    theta0 = np.asarray(theta0, dtype=float)
+    if theta0.shape != (2,) or not np.all(np.isfinite(theta0)):
+        raise ValueError(f"theta0 must be 2 finite numbers (θ_right, θ_left), got {theta0!r}")
+    h = np.full(n_runs, theta0[0] - theta0[1])
+    w = np.zeros(n_runs)
+    returns = np.full((n_runs, n_episodes), np.nan)
+    p_hist = np.full((n_runs, n_episodes + 1), np.nan)
+    stopped = np.full(n_runs, -1)
+    p_at_stop = np.full(n_runs, np.nan)
+    active = np.arange(n_runs)
+    p_hist[:, 0] = _sigmoid(h)
+    use_w = alpha_w is not None
+    for e in range(n_episodes):
+        if active.size == 0:
+            break
+        p = _sigmoid(h[active])
+        actions, length, arrived = _play_corridor(p, rng, max_steps)
+        returns[active, e] = -length.astype(float)
+        cut = ~arrived
+        if cut.any():
+            stopped[active[cut]] = e
+            p_at_stop[active[cut]] = p[cut]
+            returns[active[cut], e] = np.nan
+            active, actions, length = active[arrived], actions[:, arrived], length[arrived]
+            if active.size:
+                actions = actions[: int(length.max())]
+        if active.size == 0:
+            break
+        T = actions.shape[0]
+        steps = np.arange(T)[:, None]
+        inside = steps < length
+        G = np.where(inside, -(length - steps), 0.0)  # G_t = -(T - t)
+        x_right = actions - 0.0
+        step_h = np.where(inside, 2.0 * alpha[active], 0.0)
+        hh, ww = h[active], w[active]
+        step_w = np.where(inside, a_w[active], 0.0) if use_w else None
+        for t in range(T):
+            delta = G[t] - ww if use_w else G[t]
+            if use_w:
+                ww = ww + step_w[t] * delta
+            hh = hh + step_h[t] * delta * (x_right[t] - _sigmoid(hh))
+        h[active], w[active] = hh, ww
+        p_hist[active, e + 1] = _sigmoid(hh)
+    return CorridorRuns(returns, p_hist, stopped, p_at_stop, alpha,
+                        a_w, max_steps)
+
+
+def figure_13_1(rng: np.random.Generator, n_runs: int = 100, n_episodes: int = 1000,
+                max_steps: int = 1000) -> dict[float, CorridorRuns]:
+    """Figure 13.1: REINFORCE with α = 2^-12, 2^-13, 2^-14, all 3 × ``n_runs`` runs in one call."""
+    n_runs = check_positive_int("n_runs", n_runs)
+    alphas = np.repeat(FIGURE_13_1_ALPHAS, n_runs)
+    runs = short_corridor_reinforce(alphas, n_episodes, alphas.size, rng, max_steps=max_steps)
+    return {a: _select(runs, slice(i * n_runs, (i + 1) * n_runs)) for i, a in enumerate(FIGURE_13_1_ALPHAS)}
+
+
+def figure_13_2(rng: np.random.Generator, n_runs: int = 100, n_episodes: int = 1000,
+                max_steps: int = 1000) -> dict[str, CorridorRuns]:
+    """Figure 13.2: with baseline α^θ = 2^-9, α^w = 2^-6, against REINFORCE α = 2^-13."""
+    n_runs = check_positive_int("n_runs", n_runs)
+    with_baseline = short_corridor_reinforce(FIGURE_13_2["alpha_theta"], n_episodes, n_runs, rng,
+                                             alpha_w=FIGURE_13_2["alpha_w"], max_steps=max_steps)
+    plain = short_corridor_reinforce(FIGURE_13_2["alpha_plain"], n_episodes, n_runs, rng,
+                                     max_steps=max_steps)
+    return {"baseline": with_baseline, "plain": plain}
+
+
+def _select(runs: CorridorRuns, rows: slice) -> CorridorRuns:
+    return CorridorRuns(runs.returns[rows], runs.p[rows], runs.stopped[rows], runs.p_at_stop[rows],
+                        runs.alpha[rows], runs.alpha_w[rows], runs.max_steps)
+
+
+def corridor_curve(runs: CorridorRuns) -> tuple[np.ndarray, np.ndarray]:
+    """Mean G_0 per episode over the runs that are still running, and its standard error."""
+    r = runs.returns
+    n = np.sum(np.isfinite(r), axis=0)
+    mean = np.nanmean(r, axis=0)
+    se = np.nanstd(r, axis=0, ddof=1) / np.sqrt(np.maximum(n, 1))
+    return mean, se
+
+
+def expected_return_curve(runs: CorridorRuns) -> np.ndarray:
+    r"""Mean over the runs still going of the exact :math:`J(p_k)` of the policy that played episode k.
+
+    Each term is at most :math:`J^* = J(p^*)`, so the curve never rises above the optimum.
+    A p that rounds to 0 or 1 counts as :math:`J = -\infty`.
+    """
+    p = runs.p[:, :-1]
+    inside = (p > 0) & (p < 1)
+    j = np.full(p.shape, np.nan)
+    j[inside] = short_corridor_value(p[inside])
+    j[np.isfinite(p) & ~inside] = -np.inf
+    count = np.sum(~np.isnan(j), axis=0)
+    total = np.sum(np.where(np.isnan(j), 0.0, j), axis=0)
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def corridor_step_size_grid(alphas_theta: tuple[float, ...], alphas_w: tuple[float, ...], n_runs: int,
+                            n_episodes: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Learning speed of REINFORCE with baseline on the short corridor for every (α^θ, α^w), in one call.
+
+    Returns
+    -------
+    mean_reward : ndarray, shape (len(alphas_w), len(alphas_theta))
+        The reward per episode averaged over the ``n_episodes`` episodes and the runs
+        (a run that was stopped counts with the episodes it played).
+    stopped : ndarray of int, same shape
+        How many of the ``n_runs`` runs were stopped by an episode of 1000 steps.
+    """
+    n_runs = check_positive_int("n_runs", n_runs)
+    a_t, a_w = np.meshgrid(np.asarray(alphas_theta, float), np.asarray(alphas_w, float))
+    runs = short_corridor_reinforce(np.repeat(a_t.ravel(), n_runs), n_episodes, a_t.size * n_runs, rng,
+                                    alpha_w=np.repeat(a_w.ravel(), n_runs))
+    per_run = np.nanmean(runs.returns, axis=1)
+    mean_reward = per_run.reshape(a_t.size, n_runs).mean(axis=1).reshape(a_t.shape)
+    stopped = (runs.stopped >= 0).reshape(a_t.size, n_runs).sum(axis=1).reshape(a_t.shape)
+    return mean_reward, stopped
+
+
+def corridor_value(p: np.ndarray) -> np.ndarray:
+    """J(p) of the short corridor (re-exported from :mod:`helpers.envs`)."""
+    return short_corridor_value(p)
+
