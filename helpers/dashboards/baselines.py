@@ -1,0 +1,257 @@
+r"""Notebook 04's dashboard: REINFORCE with a baseline on the grid whose rewards are shifted by c.
+
+``learning`` (:func:`learning_dashboard`): a dropdown chooses the baseline (none,
+mean return, learned :math:`\hat v(s, w)`, exact :math:`v_\pi(s)`), sliders set
+:math:`\alpha^\theta` and :math:`\alpha^w` (powers of 2). The left panel shows the
+exact :math:`J(\theta)` (of the unshifted problem) of every run, its mean over runs,
+and the no-baseline runs with the same :math:`\alpha^\theta`; the right panel the
+final J against :math:`\alpha^\theta` for every baseline, the current setting marked.
+
+All step sizes of one baseline are trained in one vectorised call of
+:func:`helpers.baselines.grid_reinforce` (one run per step size and seed) and cached,
+so after the first display a slider move only looks results up and draws.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from helpers._validate import check_choice
+from helpers.baselines import (
+    BASELINE_LABELS,
+    BOOK_THETA0,
+    GRID_BASELINES,
+    J_STAR,
+    CorridorRuns,
+    corridor_curve,
+    corridor_step_size_grid,
+    expected_return_curve,
+    grid_reinforce,
+    variance_estimates,
+    variance_table,
+)
+from helpers.envs import SHORT_CORRIDOR_BEST_P, short_corridor_value
+from helpers.plotting import EXACT_COLOR, OKABE_ITO, PALETTE, subplots
+from helpers.widgets import Dashboard, dropdown, log_slider
+
+REWARD_SHIFT = 10.0
+"""c added to every reward of the grid in the dashboard (notebook 04's reward-shift experiment)."""
+THETA_EXPONENTS = tuple(range(-9, -3))
+"""α^θ = 2^k for these k."""
+W_EXPONENTS = tuple(range(-6, 0))
+"""α^w = 2^k for these k (used by the learned baseline only)."""
+N_RUNS = 20
+N_EPISODES = 100
+EVAL_EVERY = 5
+SEED = 404
+LABELS = {"none": "no baseline", "mean": "mean return", "learned": "learned v̂(s, w)", "exact": "exact v_π(s)"}
+COLORS = dict(zip(GRID_BASELINES, (OKABE_ITO["vermillion"], OKABE_ITO["orange"], OKABE_ITO["blue"],
+                                   OKABE_ITO["green"]), strict=True))
+
+
+@cache
+def all_step_sizes(baseline: str) -> np.ndarray:
+    """J curves for every (α^w, α^θ) of the grid: shape (len(W), len(THETA), N_RUNS, n_points).
+
+    Baselines other than ``"learned"`` ignore α^w: they are trained once and repeated.
+    """
+    check_choice("baseline", baseline, GRID_BASELINES)
+    exps_w = W_EXPONENTS if baseline == "learned" else W_EXPONENTS[:1]
+    a_w, a_t = np.meshgrid(2.0 ** np.array(exps_w), 2.0 ** np.array(THETA_EXPONENTS), indexing="ij")
+    curves = grid_reinforce(baseline, np.repeat(a_t.ravel(), N_RUNS), np.repeat(a_w.ravel(), N_RUNS),
+                            N_EPISODES, a_t.size * N_RUNS, np.random.default_rng(SEED),
+                            reward_shift=REWARD_SHIFT, eval_every=EVAL_EVERY)
+    curves = curves.reshape(len(exps_w), len(THETA_EXPONENTS), N_RUNS, -1)
+    if baseline != "learned":
+        curves = np.repeat(curves, len(W_EXPONENTS), axis=0)
+    return curves
+
+
+def _index(value: float, exponents: tuple[int, ...], name: str) -> int:
+    """The position of the power of 2 nearest to ``value`` among ``2**exponents``."""
+    value = float(value)
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return int(np.argmin(np.abs(np.log2(value) - np.array(exponents))))
+
+
+def compute(baseline: str, alpha_theta: float, alpha_w: float) -> dict:
+    """Learning curves for one setting, the no-baseline reference, and final J against α^θ per baseline."""
+    check_choice("baseline", baseline, GRID_BASELINES)
+    i_t = _index(alpha_theta, THETA_EXPONENTS, "alpha_theta")
+    i_w = _index(alpha_w, W_EXPONENTS, "alpha_w")
+    final = {b: all_step_sizes(b)[i_w, :, :, -1].mean(axis=1) for b in GRID_BASELINES}
+    return {
+        "baseline": baseline,
+        "episodes": np.arange(0, N_EPISODES + 1, EVAL_EVERY),
+        "curves": all_step_sizes(baseline)[i_w, i_t],
+        "reference": all_step_sizes("none")[i_w, i_t],
+        "alphas_theta": 2.0 ** np.array(THETA_EXPONENTS),
+        "alpha_theta": 2.0 ** THETA_EXPONENTS[i_t],
+        "final": final,
+    }
+
+
+def draw(data: dict, axes: list[Axes]) -> None:
+    """Left: J of every run and the mean; right: final J against α^θ per baseline."""
+    ax, ax_final = axes
+    episodes, baseline = data["episodes"], data["baseline"]
+    color = COLORS[baseline]
+    if baseline != "none":
+        ax.plot(episodes, data["reference"].mean(axis=0), color=COLORS["none"], ls="--", lw=1.5,
+                label="no baseline, mean")
+    ax.plot(episodes, data["curves"].T, color=color, lw=0.6, alpha=0.35)
+    ax.plot(episodes, data["curves"].mean(axis=0), color=color, lw=2.4, label=f"{LABELS[baseline]}, mean")
+    ax.set(xlabel="episode", ylabel="J(θ) of the unshifted grid", ylim=(-8.5, 1.5),
+           title="Every run (thin) and their mean")
+    ax.legend(loc="lower right")
+    for b in GRID_BASELINES:
+        ax_final.plot(data["alphas_theta"], data["final"][b], marker="o", ms=4, color=COLORS[b],
+                      lw=2.4 if b == baseline else 1.2, label=LABELS[b])
+    ax_final.axvline(data["alpha_theta"], color=PALETTE[4], lw=1, ls=":")
+    ax_final.set_xscale("log", base=2)
+    ax_final.set(xlabel="α^θ", ylabel=f"mean J after {N_EPISODES} episodes", ylim=(-8.5, 1.5),
+                 title="Final J against the step size")
+    ax_final.legend(loc="lower left", fontsize=8)
+
+
+def state(baseline: str, alpha_theta: float, alpha_w: float) -> str:
+    """The state line: baseline and step sizes as the powers of 2 they snap to."""
+    k_t = THETA_EXPONENTS[_index(alpha_theta, THETA_EXPONENTS, "alpha_theta")]
+    k_w = W_EXPONENTS[_index(alpha_w, W_EXPONENTS, "alpha_w")]
+    return f"baseline = {LABELS[baseline]}, α^θ = 2^{k_t}, α^w = 2^{k_w}, reward shift c = {REWARD_SHIFT:.0f}"
+
+
+def learning_dashboard() -> Dashboard:
+    """The baseline dropdown and the α^θ, α^w sliders (powers of 2)."""
+    controls = {
+        "baseline": dropdown("baseline", {LABELS[b]: b for b in GRID_BASELINES}, "none"),
+        "alpha_theta": log_slider("α^θ", 2.0**-6, THETA_EXPONENTS[0], THETA_EXPONENTS[-1], step=1,
+                                  base=2, readout_format=".2e"),
+        "alpha_w": log_slider("α^w", 2.0**-3, W_EXPONENTS[0], W_EXPONENTS[-1], step=1, base=2,
+                              readout_format=".2e"),
+    }
+    return Dashboard(compute, draw, controls, state, n_panels=2, panel_size=(5.2, 3.6))
+
+
+def dashboards() -> dict[str, Dashboard]:
+    """Notebook 04's dashboards, by name (timed by ``benchmarks/sliders.py``)."""
+    return {"learning": learning_dashboard()}
+
+
+# --- the notebook's static figures ---------------------------------------------------------------
+
+BASELINE_COLORS = {"none": OKABE_ITO["vermillion"], "mean": OKABE_ITO["orange"], "learned": OKABE_ITO["blue"],
+                   "exact": OKABE_ITO["green"], "min-variance": OKABE_ITO["purple"]}
+"""One colour per baseline of the variance study."""
+
+
+def variance_histograms(problem_name: str, component: int = 0) -> Figure:
+    """Histograms of one component of the per-episode estimates under each baseline, exact ∂J/∂θ dashed."""
+    estimates = variance_estimates(problem_name)
+    exact = variance_table(problem_name)["exact gradient"][0][component]
+    names = list(estimates)
+    fig, axes = subplots(len(names), panel_size=(2.6, 2.4), sharex=True, sharey=True)
+    values = np.concatenate([g[:, component] for g in estimates.values()])
+    low, high = np.percentile(values, [0.5, 99.5])
+    bins = np.linspace(low, high, 41)
+    for ax, name in zip(axes[0], names, strict=True):
+        g = estimates[name][:, component]
+        ax.hist(np.clip(g, low, high), bins=bins, color=BASELINE_COLORS[name], alpha=0.85)
+        ax.axvline(exact, color=EXACT_COLOR, ls="--", lw=1.2)
+        ax.set_title(f"{BASELINE_LABELS[name]}\nsd = {g.std(ddof=1):.2f}", fontsize=9)
+        ax.set_xlabel(f"ĝ_{component + 1} (estimate of ∂J/∂θ_{component + 1})", fontsize=8)
+    axes[0][0].set_ylabel("episodes")
+    fig.suptitle(f"{problem_name}: {len(values) // len(names)} single-episode estimates per baseline, "
+                 f"same episodes; dashed: exact ∂J/∂θ_{component + 1} = {exact:.3f}")
+    return fig
+
+
+def reward_shift_figure(result: dict[str, np.ndarray], curves: dict[tuple[float, str], np.ndarray],
+                        eval_every: int) -> Figure:
+    """Left: total variance against the shift c with and without v_π; right: learning curves at two shifts."""
+    fig, axes = subplots(2, panel_size=(5.0, 3.6))
+    ax_var, ax_learn = axes[0]
+    shift = result["shift"]
+    for key, label, color in (("none", "no baseline", BASELINE_COLORS["none"]),
+                              ("exact", "baseline v_π(s)", BASELINE_COLORS["exact"])):
+        value, se = result[key].T
+        ax_var.errorbar(shift, value, yerr=2 * se, marker="o", ms=4, capsize=3, color=color, label=label)
+    ax_var.set_yscale("log")
+    ax_var.set(xlabel="reward shift c", ylabel="total variance of ĝ",
+               title="Shifting rewards: variance grows without a baseline")
+    ax_var.legend()
+    styles = {0.0: "-", max(k[0] for k in curves): "--"}
+    for (c, baseline), values in curves.items():
+        episodes = np.arange(values.shape[1]) * eval_every
+        ax_learn.plot(episodes, values.mean(axis=0), color=BASELINE_COLORS[baseline], ls=styles.get(c, ":"),
+                      label=f"{BASELINE_LABELS[baseline]}, c = {c:g}")
+    ax_learn.set(xlabel="episode", ylabel="mean J(θ) of the unshifted grid",
+                 title="Learning with shifted rewards")
+    ax_learn.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+CORRIDOR_THETA_EXPONENTS = tuple(range(-12, -5))
+CORRIDOR_W_EXPONENTS = tuple(range(-9, -2))
+
+
+def step_size_heatmap(n_runs: int = 20, n_episodes: int = 200, seed: int = 77) -> Figure:
+    """Mean reward per episode of REINFORCE with baseline on the short corridor for every (α^θ, α^w)."""
+    mean_reward, stopped = corridor_step_size_grid(
+        tuple(2.0 ** np.array(CORRIDOR_THETA_EXPONENTS)), tuple(2.0 ** np.array(CORRIDOR_W_EXPONENTS)),
+        n_runs, n_episodes, np.random.default_rng(seed))
+    fig, axes = subplots(1, panel_size=(7.0, 4.4))
+    ax = axes[0][0]
+    shown = np.maximum(mean_reward, -60.0)
+    image = ax.imshow(shown, origin="lower", cmap="viridis", aspect="auto", vmin=-60, vmax=J_STAR)
+    for i in range(shown.shape[0]):
+        for j in range(shown.shape[1]):
+            text = f"{mean_reward[i, j]:.0f}" + (f"\n{stopped[i, j]} stopped" if stopped[i, j] else "")
+            ax.text(j, i, text, ha="center", va="center", fontsize=7,
+                    color="white" if shown[i, j] < -35 else "black")
+    ax.set_xticks(range(len(CORRIDOR_THETA_EXPONENTS)), [f"2^{k}" for k in CORRIDOR_THETA_EXPONENTS])
+    ax.set_yticks(range(len(CORRIDOR_W_EXPONENTS)), [f"2^{k}" for k in CORRIDOR_W_EXPONENTS])
+    ax.set(xlabel="α^θ", ylabel="α^w",
+           title=f"Short corridor with baseline: mean reward, first {n_episodes} episodes")
+    ax.grid(False)
+    fig.colorbar(image, ax=ax, label="mean reward per episode (below -60 drawn as -60)")
+    return fig
+
+
+def corridor_value_figure() -> Figure:
+    """J(p) of the short corridor, exactly, with its maximum and the book's initial p."""
+    p = np.linspace(0.01, 0.99, 400)
+    fig, axes = subplots(1, panel_size=(6.0, 3.6))
+    ax = axes[0][0]
+    ax.plot(p, short_corridor_value(p), color=PALETTE[0], label="J(p) = (2p - 4) / (p(1 - p))")
+    ax.plot([SHORT_CORRIDOR_BEST_P], [J_STAR], "o", color=EXACT_COLOR,
+            label=f"optimum p* = 2 - √2 = {SHORT_CORRIDOR_BEST_P:.3f}, J* = {J_STAR:.2f}")
+    p0 = float(1 / (1 + np.exp(BOOK_THETA0[1] - BOOK_THETA0[0])))
+    ax.plot([p0], [short_corridor_value(p0)], "s", color=OKABE_ITO["vermillion"],
+            label=f"the book's start p = {p0:.3f}, J = {float(short_corridor_value(p0)):.1f}")
+    ax.set(ylim=(-100, 0), xlabel="p = π(right)", ylabel="J(p) = v_π(s₀)",
+           title="Short corridor: the best policy is stochastic")
+    ax.legend(loc="lower center")
+    return fig
+
+
+def corridor_figure(runs: dict[str, CorridorRuns], labels: dict[str, str], title: str) -> Figure:
+    """Mean G_0 per episode over the runs still going (thin) and mean exact J(p_k) (thick), J* dashed."""
+    fig, axes = subplots(1, panel_size=(7.0, 4.0))
+    ax = axes[0][0]
+    for (key, r), color in zip(runs.items(), PALETTE, strict=False):
+        mean, _ = corridor_curve(r)
+        episodes = np.arange(1, r.returns.shape[1] + 1)
+        ax.plot(episodes, mean, color=color, lw=0.6, alpha=0.45)
+        ax.plot(episodes, expected_return_curve(r), color=color, lw=2.2,
+                label=f"{labels[key]} ({r.n_runaways} of {len(r.returns)} runs stopped)")
+    ax.axhline(J_STAR, color=EXACT_COLOR, ls="--", lw=1.2, label=f"v*(s₀) = J(p*) = {J_STAR:.2f}")
+    ax.set(ylim=(-90, -10), xlabel="episode", ylabel="total reward per episode",
+           title=title)
+    ax.legend(loc="lower right", fontsize=8)
+    return fig

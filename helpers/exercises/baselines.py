@@ -1,0 +1,100 @@
+r"""Checks for notebook 04 (baselines): each returns a :class:`~helpers.exercises.Feedback`.
+
+1. :func:`check_min_variance_constant`: :math:`b^* = \sum_n X_n\cdot Z_n / \sum_n \|Z_n\|^2`
+   from the sums of :func:`exercise_sums`.
+2. :func:`check_baseline_update`: one step of REINFORCE with baseline,
+   :math:`\delta = G_t - \hat v`, then w and θ with the same δ (:data:`UPDATE_STEP`).
+3. :func:`check_corridor_optimum`: the best π(right) of the short corridor and its J.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+
+from helpers.baselines import demand_problem, score_sums
+from helpers.envs import SHORT_CORRIDOR_BEST_P, short_corridor_value
+from helpers.exercises import Feedback, compare_numbers
+from helpers.reinforce import sample_episodes
+
+UPDATE_STEP = {"G_t": -14.0, "w": -20.0, "alpha_w": 2.0**-6, "alpha_theta": 2.0**-9, "gamma_t": 1.0,
+               "score": np.array([0.95, -0.95]), "theta": np.array([-1.47, 1.47])}
+"""One step of the short corridor: G_t, the current w and θ, the step sizes, γ^t and ∇ln π(A_t|S_t, θ)."""
+
+
+@cache
+def exercise_sums() -> tuple[np.ndarray, np.ndarray]:
+    r"""X and Z of 2000 demand episodes at θ = 0.5 (seed 40): ĝ = X - b Z for a constant b; (2000, 1) each."""
+    problem = demand_problem()
+    batch = sample_episodes(problem.mdp, problem.policy, problem.theta, problem.inputs, 2000,
+                            np.random.default_rng(40))
+    return score_sums(problem.policy, problem.theta, problem.inputs, batch, problem.mdp.gamma)
+
+
+def check_min_variance_constant(answer: object) -> Feedback:
+    """Check b* computed from the sums X, Z of :func:`exercise_sums`."""
+    if answer is None:
+        return Feedback(False, "replace None with your b*: the sum of X·Z over the sum of Z·Z.")
+    X, Z = exercise_sums()
+    expected = float(np.sum(X * Z) / np.sum(Z * Z))
+    try:
+        value = float(np.asarray(answer, dtype=float).reshape(-1)[0]) if np.size(answer) == 1 else None
+    except (TypeError, ValueError):
+        value = None
+    if value is not None and np.isclose(value, float(np.mean(X * Z)), rtol=1e-6):
+        return Feedback(False, "that is the mean of X·Z alone: divide by the mean of ‖Z‖² as well.")
+    return compare_numbers(answer, expected, name="b*",
+                           success="Subtracting b* Z from X gives the smallest total variance "
+                                   "of any constant.")
+
+
+def check_baseline_update(w_new: object, theta_new: object) -> Feedback:
+    """Check w and θ after one step with the values of :data:`UPDATE_STEP`."""
+    if w_new is None or theta_new is None:
+        return Feedback(False, "replace both None with numbers: first δ = G_t - w, then update w and θ.")
+    s = UPDATE_STEP
+    delta = s["G_t"] - s["w"]
+    expected_w = s["w"] + s["alpha_w"] * delta
+    expected_theta = s["theta"] + s["alpha_theta"] * s["gamma_t"] * delta * s["score"]
+    theta_with_new_w = s["theta"] + s["alpha_theta"] * s["gamma_t"] * (s["G_t"] - expected_w) * s["score"]
+    try:
+        theta_value = np.asarray(theta_new, dtype=float)
+    except (TypeError, ValueError):
+        return Feedback(False, f"θ should be an array of two numbers, got {theta_new!r}.")
+    if theta_value.shape == (2,) and np.allclose(theta_value, theta_with_new_w, rtol=1e-9) \
+            and not np.allclose(theta_value, expected_theta, rtol=1e-9):
+        return Feedback(False, "θ used δ recomputed with the new w: S&B use the same δ for both updates.")
+    if theta_value.shape == (2,) and np.allclose(theta_value, s["theta"] + s["alpha_theta"] * s["G_t"]
+                                                 * s["score"], rtol=1e-9):
+        return Feedback(False, "θ moved by G_t, not by δ = G_t - w: subtract the baseline.")
+    w_feedback = compare_numbers(w_new, expected_w, name="w")
+    if not w_feedback:
+        return w_feedback
+    theta_feedback = compare_numbers(theta_new, expected_theta, name="θ")
+    if not theta_feedback:
+        return theta_feedback
+    return Feedback(True, f"w = {expected_w:.4f} and θ = {np.array2string(expected_theta, precision=4)}: "
+                          "δ > 0 (the episode went better than v̂ expected), so the action taken "
+                          "became more likely.")
+
+
+def check_corridor_optimum(p_best: object, j_best: object) -> Feedback:
+    """Check the maximiser of J(p) = (2p - 4) / (p(1 - p)) and the maximum."""
+    if p_best is None or j_best is None:
+        return Feedback(False, "replace both None: set dJ/dp = 0, which gives p² - 4p + 2 = 0.")
+    try:
+        p = float(p_best)
+    except (TypeError, ValueError):
+        return Feedback(False, f"p should be a number, got {p_best!r}.")
+    if np.isclose(p, 2 + np.sqrt(2)):
+        return Feedback(False, "that root is larger than 1: take the root of p² - 4p + 2 = 0 inside (0, 1).")
+    feedback = compare_numbers(p, SHORT_CORRIDOR_BEST_P, name="p*")
+    if not feedback:
+        return feedback
+    feedback = compare_numbers(j_best, float(short_corridor_value(SHORT_CORRIDOR_BEST_P)), name="J(p*)")
+    if not feedback:
+        return feedback
+    return Feedback(True, f"p* = 2 - √2 = {SHORT_CORRIDOR_BEST_P:.4f} and J(p*) = -(6 + 4√2) = "
+                          f"{float(short_corridor_value(SHORT_CORRIDOR_BEST_P)):.4f}: both deterministic "
+                          "policies never reach the goal (J = -∞).")

@@ -1,0 +1,49 @@
+"""Notebook 04's exercise checks: right answers pass, common slips get a specific hint."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from helpers.exercises.baselines import (
+    UPDATE_STEP,
+    check_baseline_update,
+    check_corridor_optimum,
+    check_min_variance_constant,
+    exercise_sums,
+)
+
+
+def test_min_variance_constant():
+    X, Z = exercise_sums()
+    right = np.sum(X * Z) / np.sum(Z * Z)
+    assert check_min_variance_constant(right)
+    assert not check_min_variance_constant(None)
+    slip = check_min_variance_constant(np.mean(X * Z))
+    assert not slip
+    assert "‖Z‖²" in slip.message
+    assert "sign" in check_min_variance_constant(-right).message
+    assert not check_min_variance_constant("b")
+
+
+def test_baseline_update():
+    s = UPDATE_STEP
+    delta = s["G_t"] - s["w"]
+    w_new = s["w"] + s["alpha_w"] * delta
+    theta_new = s["theta"] + s["alpha_theta"] * s["gamma_t"] * delta * s["score"]
+    assert check_baseline_update(w_new, theta_new)
+    assert not check_baseline_update(None, theta_new)
+    recomputed = s["theta"] + s["alpha_theta"] * (s["G_t"] - w_new) * s["score"]
+    assert "same δ" in check_baseline_update(w_new, recomputed).message
+    no_baseline = s["theta"] + s["alpha_theta"] * s["G_t"] * s["score"]
+    assert "subtract the baseline" in check_baseline_update(w_new, no_baseline).message
+    assert not check_baseline_update(w_new + 1.0, theta_new)
+    assert "shape" in check_baseline_update(w_new, np.zeros(3)).message
+
+
+def test_corridor_optimum():
+    p = 2 - np.sqrt(2)
+    assert check_corridor_optimum(p, (2 * p - 4) / (p * (1 - p)))
+    assert not check_corridor_optimum(None, None)
+    assert "larger than 1" in check_corridor_optimum(2 + np.sqrt(2), -1.0).message
+    assert not check_corridor_optimum(p, 11.657)
+    assert "close but not exact" in check_corridor_optimum(0.5858, -11.657).message
