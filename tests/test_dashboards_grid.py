@@ -113,15 +113,27 @@ def test_paths_view_draws_every_run_and_marks_runs_that_left_the_box():
     outside = np.any((data.paths[:, -1] < [grid.THETA1_LIMITS[0], grid.THETA2_LIMITS[0]])
                      | (data.paths[:, -1] > [grid.THETA1_LIMITS[1], grid.THETA2_LIMITS[1]]), axis=1)
     assert outside.any()
-    hollow = [line for line in landscape_axes.get_lines() if line.get_markerfacecolor() == "white"
-              and line.get_marker() == "o"]
-    assert len(hollow) == 1
-    assert len(hollow[0].get_xdata()) == outside.sum()
+    ends = [c for c in landscape_axes.collections if c.get_offsets().shape == (len(data.paths), 2)]
+    assert len(ends) == 1  # one dot per run: filled inside the box, hollow (white) on its edge if it left
+    faces = ends[0].get_facecolors()
+    np.testing.assert_array_equal(np.all(faces == 1.0, axis=1), outside)
+    numbers = sorted(int(text.get_text()) for text in landscape_axes.texts if text.get_text().isdigit())
+    assert numbers == list(range(1, len(data.paths) + 1))
+    runs = next(c for c in landscape_axes.collections if isinstance(c, LineCollection))
+    assert len({tuple(color) for color in runs.get_colors()}) == len(data.paths)  # a colour per run
+    assert landscape_axes.get_title() == "α = 3.16: 1 in the basin, 9 on the plateau"
+
+
+def test_paths_summary_counts_where_runs_end():
+    assert grid.paths_summary(np.array([4.2, 4.3])) == "all runs on the plateau"
+    assert grid.paths_summary(np.array([-5.6, 3.0, 4.5, 5.9])) == \
+        "1 in the basin, 1 still climbing,\n1 on the plateau, 1 in the cone"
+    assert grid.paths_summary(np.array([-5.6, 4.3, 4.3])) == "1 in the basin, 2 on the plateau"
 
 
 def test_static_views_stack_one_row_per_setting():
     fig = grid.policy_dashboard().static([{"theta1": 0.0, "theta2": 0.0}, {"theta1": 5.0, "theta2": 2.0}])
-    assert len(fig.axes) == 4
+    assert len(fig.axes) == 6  # two panels and the landscape's colour bar, per setting
     texts = [text.get_text() for ax in fig.axes for text in ax.texts]
     assert "θ = (0.00, 0.00)" in texts
     assert "θ = (5.00, 2.00)" in texts

@@ -13,9 +13,12 @@ from helpers.exercises.grid import (
     check_per_step_update,
     check_state_form_constant,
     check_step_size,
+    passes,
     per_step_update,
+    smallest_passing_alpha,
+    state_form_constant,
 )
-from helpers.mdp import exact_gradient
+from helpers.mdp import exact_gradient, gradient_terms
 from helpers.reinforce import returns_to_go
 
 # --- exercise 1: signs of the gradient ----------------------------------------------------------
@@ -100,6 +103,13 @@ def test_the_usual_slips_are_recognised(setting):
         "step alone": 0.1 * 0.9**t * G[t] * score,
         "step size α": theta + 0.9**t * G[t] * score,
     }
+    sequential = theta.copy()  # Sutton & Barto's loop: θ changes at steps 0 and 1 before step 2's score
+    for k in range(t + 1):
+        step_score = problem.policy.grad_log_prob(sequential, problem.inputs[episode.states[k]],
+                                                  episode.actions[k])
+        sequential = sequential + 0.1 * 0.9**k * G[k] * step_score
+    assert not np.allclose(sequential, per_step_update(theta, episode, t, 0.1, 0.9))
+    slips["steps 0, …, t−1 first"] = sequential
     for keyword, wrong in slips.items():
         feedback = check_per_step_update(wrong, **kwargs)
         assert not feedback.correct
@@ -121,13 +131,34 @@ def test_per_step_update_refuses_a_step_outside_the_episode(setting):
         per_step_update(kwargs["theta"], kwargs["episode"], 6, 0.1, 0.9)
 
 
-# --- exercise 3: a step size ----------------------------------------------------------------------------
+# --- exercise 3: the smallest step size ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("alpha", [0.3, 0.5, 1.0])
-def test_step_sizes_the_solution_recommends_pass(alpha):
-    feedback = check_step_size(alpha)
+def test_the_smallest_passing_step_size_is_0_24_and_its_neighbours_behave_as_the_solution_says():
+    assert smallest_passing_alpha() == 0.24
+    assert not any(passes(alpha) for alpha in (0.10, 0.15, 0.2, 0.23))
+    assert passes(0.24)
+    assert not passes(0.25)
+    assert passes(0.26)
+
+
+def test_the_smallest_step_size_passes():
+    feedback = check_step_size(0.24)
     assert feedback.correct, feedback.message
+    assert "0.25 fails" in feedback.message
+
+
+def test_a_passing_but_not_smallest_step_size_is_told_to_go_down():
+    for alpha in (0.26, 0.5):
+        feedback = check_step_size(alpha)
+        assert not feedback.correct
+        assert "smaller α passes too" in feedback.message
+
+
+def test_a_failing_step_size_above_the_threshold_is_told_luck_decides():
+    feedback = check_step_size(0.25)
+    assert not feedback.correct
+    assert "luck" in feedback.message
 
 
 def test_a_small_step_size_is_told_it_crawls():
@@ -138,29 +169,43 @@ def test_a_small_step_size_is_told_it_crawls():
 
 
 def test_a_large_step_size_is_told_it_strands_a_run():
-    feedback = check_step_size(10**0.5)
+    feedback = check_step_size(10.0)
     assert not feedback.correct
     assert "too large" in feedback.message
     assert "∇J ≈ 0" in feedback.message
 
 
 @pytest.mark.parametrize(("answer", "hint"), [(None, "number"), ("0.5", "number"), (True, "number"),
-                                              (-0.5, "positive"), (float("nan"), "positive")])
+                                              (-0.5, "positive"), (float("nan"), "positive"),
+                                              (0.243, "two significant figures")])
 def test_a_step_size_that_is_not_one_gets_a_hint(answer, hint):
     feedback = check_step_size(answer)
     assert not feedback.correct
     assert hint in feedback.message
 
 
-# --- exercise 4: the constant of the state form -----------------------------------------------------------
+# --- exercise 4: the constant of the discounted state form ---------------------------------------------
 
 
-def test_the_episode_length_passes_and_the_usual_slips_are_named():
+def test_the_constant_is_the_discounted_episode_length_and_makes_the_state_form_exact():
     theta = np.array([20.0, 10.0])
-    assert check_state_form_constant(6, theta).correct
-    assert check_state_form_constant(6.0, theta).correct
-    for answer, hint in ((1 / 6, "1/c"), (7, "rows"), (1, "equal"), (None, "still None"), ("six", "number"),
-                         (5, "not right yet")):
+    c = state_form_constant(theta)
+    assert c == pytest.approx(sum(0.9**t for t in range(6)), rel=1e-12)
+    assert c == pytest.approx(4.68559, rel=1e-12)
+    problem = grid.grid_problem(gamma=0.9)
+    terms = gradient_terms(problem.mdp, problem.policy, theta, problem.inputs)
+    mu_gamma = terms.eta_discounted / terms.eta_discounted.sum()
+    state_sum = np.einsum("s,sa,sad->d", mu_gamma, terms.q, terms.grad_pi)
+    np.testing.assert_allclose(c * state_sum, terms.gradient, rtol=1e-10)
+
+
+def test_the_discounted_episode_length_passes_and_the_usual_slips_are_named():
+    theta = np.array([20.0, 10.0])
+    c = state_form_constant(theta)
+    assert check_state_form_constant(c, theta).correct
+    assert check_state_form_constant(float(np.sum(0.9 ** np.arange(6))), theta).correct
+    for answer, hint in ((1 / c, "1/c"), (6, "undiscounted"), (7, "rows"), (1, "equal"), (None, "still None"),
+                         ("six", "number"), (5, "too large"), (4.6856, "full precision")):
         feedback = check_state_form_constant(answer, theta)
         assert not feedback.correct
         assert hint in feedback.message, (answer, feedback.message)

@@ -102,6 +102,57 @@ def test_the_supremum_is_at_infinity_inside_the_cone_and_steering_to_the_centre_
     np.testing.assert_allclose(pi.argmax(axis=1), [1, 1, 1, 0, 0, 0])
 
 
+def test_inside_the_cone_is_not_enough_both_theta_2_and_the_gap_must_grow():
+    problem = grid.grid_problem()
+    r = np.array([1e3, 1e4])
+    J_fixed_theta2 = grid.exact_objective(problem, np.stack([r, np.full(2, 5.0)], axis=1))
+    J_fixed_gap = grid.exact_objective(problem, np.stack([r, r - 5.0], axis=1))
+    J_both_grow = grid.exact_objective(problem, np.stack([r, np.sqrt(r)], axis=1))
+    np.testing.assert_allclose(J_fixed_theta2, 5.326, atol=1e-3)  # θ₂ fixed: the left half stays random
+    np.testing.assert_allclose(J_fixed_gap, 4.890, atol=1e-3)  # θ₁ − θ₂ fixed: the right half stays random
+    assert J_both_grow[0] < J_both_grow[1]
+    assert J_both_grow[1] > 6.0 - 1e-6
+
+
+def test_rays_are_normalised_so_that_r_is_the_length_of_theta():
+    problem = grid.grid_problem()
+    along = grid.objective_along_rays(np.array([[2.0, 1.0]]), np.array([10.0]))[0, 0]
+    at = grid.exact_objective(problem, np.array([[20.0, 10.0], 10 * np.array([[2.0, 1.0]])[0] / np.sqrt(5)]))
+    assert along == pytest.approx(at[1], abs=1e-12)
+    assert along == pytest.approx(3.143, abs=1e-3)
+    assert at[0] == pytest.approx(4.981, abs=1e-3)
+
+
+def test_worst_return_is_minus_eight_and_episodes_reach_it_but_never_go_below():
+    problem = grid.grid_problem()
+    assert grid.worst_return(problem) == -8.0
+    # always left: +1 in the start lane, -1 in lane 1, then -2 four times in lane 0 unless the wind blows
+    rng = np.random.default_rng(0)
+    returns = [grid.sample_path(problem, np.array([-200.0, 200.0]), rng).rewards.sum() for _ in range(200)]
+    assert min(returns) == -8.0
+    assert problem.env.lane_rewards[[2, 1, 0, 0, 0, 0]].sum() == -8.0
+
+
+def test_wind_steps_marks_exactly_the_steps_that_end_one_lane_right_of_the_action():
+    problem = grid.grid_problem()
+    rng = np.random.default_rng(5)
+    n_windy = n_steps = 0
+    for _ in range(300):
+        episode = grid.sample_path(problem, np.zeros(2), rng)
+        windy = grid.wind_steps(problem, episode)
+        _, lanes = problem.env.position(episode.states)
+        moves = np.array([-1, 0, 1])[episode.actions]
+        intended = np.clip(lanes[:-1] + moves, 0, problem.shape[1] - 1)
+        np.testing.assert_array_equal(lanes[1:][~windy], intended[~windy])
+        np.testing.assert_array_equal(lanes[1:][windy], intended[windy] + 1)
+        n_windy += windy.sum()
+        n_steps += len(windy)
+    # the wind blows with probability 0.3 but cannot push through the right wall:
+    # under the uniform policy the rate is a bit below 0.3 (4 standard errors of a proportion)
+    rate, se = n_windy / n_steps, np.sqrt(0.3 * 0.7 / n_steps)
+    assert 0.2 < rate < 0.3 + 4 * se
+
+
 def test_constant_feature_cannot_beat_always_going_down():
     land = grid.landscape("constant")
     always_down = grid.objective_along_rays(np.array([[-1.0, -1.0]]), np.array([1000.0]), "constant")[0, 0]
@@ -272,6 +323,8 @@ def terms_of_a_shorter_road():
     (lambda: grid.policy_compute(np.nan, 0.0), "theta1"),
     (lambda: grid.objective_along_rays(np.ones((1, 2)), np.array([np.inf])), "radii"),
     (lambda: grid.time_step_terms(grid.grid_problem(), terms_of_a_shorter_road()), "terms"),
+    (lambda: grid.marked_landscape_figure({"A": (100.0, 0.0)}), "points"),
+    (lambda: grid.marked_landscape_figure({"A": (1.0, 2.0, 3.0)}), "points"),
 ])
 def test_bad_inputs_raise_value_errors_that_name_the_argument(call, match):
     with pytest.raises(ValueError, match=match):

@@ -138,6 +138,23 @@ def _best_return(feature: str, gamma: float) -> float:
     return float(mdp.d0 @ v)
 
 
+def worst_return(problem: GridProblem) -> float:
+    r"""The lowest return any episode can have: the worst path of positive probability from the start.
+
+    By backward induction over rows, taking the worst action *and* the worst wind outcome:
+    :math:`w(s) = \min_a \big(R(s,a) + \gamma \min_{s': p(s'|s,a) > 0} w(s')\big)`, :math:`w = 0` at
+    the finish. (``best_return`` is the best *expected* return; with the wind a best path
+    and a best policy differ, a worst path and a worst policy too.)
+    """
+    mdp = problem.mdp
+    w = np.zeros(mdp.n_states)
+    for _ in range(problem.shape[0]):  # the road is a DAG: n_rows sweeps are exact
+        successors = np.where(mdp.P > 0, w[None, None, :], np.inf).min(axis=2)
+        w = np.where(mdp.terminal, 0.0, (mdp.R + mdp.gamma * successors).min(axis=1))
+    starts = np.flatnonzero(mdp.d0 > 0)
+    return float(w[starts].min())
+
+
 def _check_thetas(thetas: np.ndarray) -> np.ndarray:
     thetas = np.asarray(thetas, dtype=float)
     if thetas.ndim != 2 or thetas.shape[1] != 2:
@@ -515,7 +532,7 @@ def draw_road(ax: Axes, problem: GridProblem, *, pi: np.ndarray | None = None,
     ax.text(-0.55, 0.82, "reward:", ha="right", va="bottom", fontsize=8)
     ax.add_patch(Rectangle((-0.5, -(n_rows - 1) - 0.5), n_cols, 1.0, facecolor="0.85",
                            hatch="//", edgecolor="0.6", linewidth=0.0))
-    ax.text((n_cols - 1) / 2, -(n_rows - 1), "finish", ha="center", va="center", fontsize=9,
+    ax.text(n_cols - 1.5, -(n_rows - 1), "finish", ha="center", va="center", fontsize=9, zorder=6,
             bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.0})
     ax.vlines(np.arange(n_cols + 1) - 0.5, -(n_rows - 1) - 0.5, 0.5, color="white", linewidth=1.0)
     ax.hlines(-np.arange(n_rows + 1) + 0.5, -0.5, n_cols - 0.5, color="white", linewidth=1.0)
@@ -523,8 +540,8 @@ def draw_road(ax: Axes, problem: GridProblem, *, pi: np.ndarray | None = None,
     ax.quiver(np.full(n_rows - 1, -1.15), wind_rows, np.full(n_rows - 1, 0.5), np.zeros(n_rows - 1),
               angles="xy", scale_units="xy", scale=1.0, color="0.45", width=0.008, headwidth=4.0,
               headlength=4.0, headaxislength=3.6)
-    ax.text(-0.9, -(n_rows - 1), f"wind\n{env.wind:.0%}", ha="center", va="center",
-            fontsize=8, color="0.35")
+    ax.plot([], [], linestyle="none", marker=r"$\rightarrow$", markersize=10, color="0.45",
+            label=f"wind: {env.wind:.0%} chance of one lane right")
     ax.add_patch(Rectangle((env.start_col - 0.47, -0.47), 0.94, 0.94, fill=False,
                            edgecolor=EXACT_COLOR, linewidth=1.8, zorder=2))
     ax.text(env.start_col, 0.5, "start", ha="center", va="bottom", fontsize=8, fontweight="bold")
@@ -534,8 +551,17 @@ def draw_road(ax: Axes, problem: GridProblem, *, pi: np.ndarray | None = None,
         _policy_arrows(ax, np.asarray(pi)[live], x, y)
     if path is not None:
         x, y = _cell_xy(problem, path.states)
-        ax.plot(x, y, color=OKABE_ITO["orange"], linewidth=2.5, marker="o", markersize=5,
-                markeredgecolor=EXACT_COLOR, markeredgewidth=0.8, zorder=4)
+        outline = [patheffects.withStroke(linewidth=4.5, foreground="white")]
+        windy = wind_steps(problem, path)
+        for t in range(len(path.actions)):
+            ax.plot(x[t:t + 2], y[t:t + 2], color=EXACT_COLOR, linewidth=2.0, zorder=4,
+                    linestyle="--" if windy[t] else "-", path_effects=outline, solid_capstyle="round")
+        ax.plot(x, y, "o", color=EXACT_COLOR, markersize=5, markeredgecolor="white", markeredgewidth=1.0,
+                zorder=5)
+        ax.plot([], [], color=EXACT_COLOR, linewidth=2.0, label="the episode: own move")
+        ax.plot([], [], color=EXACT_COLOR, linewidth=2.0, linestyle="--",
+                label="the episode: pushed by the wind")
+    ax.legend(loc="upper left", bbox_to_anchor=(-0.05, -0.12), fontsize=8, frameon=False)
     ax.set_xlim(-1.3, n_cols - 0.5)
     ax.set_ylim(-(n_rows - 1) - 0.55, 1.3)
     ax.set_aspect("equal")
@@ -549,6 +575,17 @@ def draw_road(ax: Axes, problem: GridProblem, *, pi: np.ndarray | None = None,
         ax.spines[side].set_visible(False)
     if title:
         ax.set_title(title)
+
+
+def wind_steps(problem: GridProblem, path: EpisodePath) -> np.ndarray:
+    """For each step of ``path``, whether the wind pushed the car one lane further right.
+
+    A step ends one lane right of where the action alone (clipped at the walls) would take it.
+    """
+    _, lanes = problem.env.position(np.asarray(path.states))
+    moves = np.array([-1, 0, 1])[np.asarray(path.actions)]
+    intended = np.clip(lanes[:-1] + moves, 0, problem.shape[1] - 1)
+    return lanes[1:] == intended + 1
 
 
 def draw_visits(ax: Axes, problem: GridProblem, values: np.ndarray, *, label: str = r"$\mu(s)$",
@@ -608,32 +645,51 @@ def draw_landscape(ax: Axes, land: Landscape, *, colorbar: bool = True, arrows_e
     if optimum_note:
         t1_max, t2_max = land.theta1[-1], land.theta2[-1]
         edge = min(t1_max, t2_max)
-        ax.plot([0, edge], [0, edge], color="white", linestyle=":", linewidth=1.2)
-        ax.plot([0, t1_max], [0, 0], color="white", linestyle=":", linewidth=1.2)
+        dark = [patheffects.withStroke(linewidth=2.8, foreground=EXACT_COLOR)]
+        ax.plot([0, edge], [0, edge], color="white", linestyle=":", linewidth=1.4, path_effects=dark)
+        ax.plot([0, t1_max], [0, 0], color="white", linestyle=":", linewidth=1.4, path_effects=dark)
     ax.set_xlim(land.theta1[0], land.theta1[-1])
     ax.set_ylim(land.theta2[0], land.theta2[-1])
     ax.set_aspect("equal")
 
 
+RUN_COLORS = (OKABE_ITO["orange"], OKABE_ITO["sky"], OKABE_ITO["vermillion"], OKABE_ITO["purple"],
+              OKABE_ITO["yellow"], OKABE_ITO["blue"], OKABE_ITO["green"], "#44AA99", "#999999", "#882255")
+"""One colour per run of the α dashboard (Okabe–Ito, then three of Tol's muted colours).
+
+Runs are also numbered where they end, so no run depends on its colour alone."""
+
+
+def run_colors(n_runs: int) -> list[str]:
+    """``n_runs`` run colours, cycling through ``RUN_COLORS``."""
+    return [RUN_COLORS[k % len(RUN_COLORS)] for k in range(n_runs)]
+
+
 def draw_paths(ax: Axes, paths: np.ndarray, *, ascent: np.ndarray | None = None,
-               color: str = OKABE_ITO["orange"], label: str | None = "REINFORCE runs") -> None:
-    """θ-paths of several runs (thin lines, a dot where each ends), and the exact-ascent path.
+               label: str | None = "REINFORCE runs") -> None:
+    """θ-paths of several runs (one colour each, numbered where they end), and the exact-ascent path.
 
     Draw the landscape (or set the axes limits) first: a run that ends outside
     the limits gets a hollow dot at the nearest point of the box.
     """
     outline = [patheffects.withStroke(linewidth=2.6, foreground="white")]
-    runs = LineCollection(paths, colors=color, linewidths=1.0, label=label, path_effects=outline)
+    colors = run_colors(len(paths))
+    runs = LineCollection(paths, colors=colors, linewidths=1.1, label=label, path_effects=outline)
     ax.add_collection(runs, autolim=False)
     low, high = np.array([ax.get_xlim(), ax.get_ylim()]).T
     ends = paths[:, -1]
     inside = np.all((ends >= low) & (ends <= high), axis=1)
-    ax.plot(ends[inside, 0], ends[inside, 1], "o", color=color, markersize=4.5,
-            markeredgecolor=EXACT_COLOR, markeredgewidth=0.6, linestyle="none", zorder=4)
-    if not np.all(inside):
-        clipped = np.clip(ends[~inside], low, high)
-        ax.plot(clipped[:, 0], clipped[:, 1], "o", color="white", markersize=6, markeredgecolor=color,
-                markeredgewidth=1.6, linestyle="none", zorder=4, clip_on=False)
+    shown = np.clip(ends, low, high)
+    ax.scatter(shown[:, 0], shown[:, 1], s=np.where(inside, 30, 45), zorder=4, clip_on=False,
+               c=np.where(inside[:, None], np.array([mcolors.to_rgba(c) for c in colors]), (1, 1, 1, 1)),
+               edgecolors=np.where(inside[:, None], mcolors.to_rgba(EXACT_COLOR),
+                                   np.array([mcolors.to_rgba(c) for c in colors])),
+               linewidths=np.where(inside, 0.6, 1.8))
+    number_outline = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+    offset = 0.025 * (high - low)
+    for run, (x, y) in enumerate(shown, start=1):
+        ax.text(x + offset[0], y + offset[1], f"{run}", fontsize=7, fontweight="bold", zorder=6,
+                clip_on=False, color=EXACT_COLOR, path_effects=number_outline)
     if ascent is not None:
         ax.plot(ascent[:, 0], ascent[:, 1], color=EXACT_COLOR, linewidth=1.6, linestyle="--",
                 path_effects=outline, label="exact ascent θ ← θ + α∇J")
@@ -758,11 +814,13 @@ def _covariance_ellipse(ax: Axes, points: np.ndarray, center: np.ndarray, n_sd: 
 
 
 def _arrow(ax: Axes, tip: np.ndarray, *, color: str, label: str, linestyle: str = "-",
-           tail: np.ndarray | None = None, width: float = 2.0) -> None:
+           tail: np.ndarray | None = None, width: float = 2.0, outline: bool = False) -> None:
     tail = np.zeros(2) if tail is None else tail
-    ax.annotate("", xy=tip, xytext=tail,
-                arrowprops={"arrowstyle": "-|>", "color": color, "linewidth": width,
-                            "linestyle": linestyle, "shrinkA": 0, "shrinkB": 0})
+    props = {"arrowstyle": "-|>", "color": color, "linewidth": width, "linestyle": linestyle,
+             "shrinkA": 0, "shrinkB": 0}
+    if outline:
+        props["path_effects"] = [patheffects.withStroke(linewidth=width + 2.5, foreground="white")]
+    ax.annotate("", xy=tip, xytext=tail, arrowprops=props, zorder=6 if outline else None)
     ax.plot([], [], color=color, linestyle=linestyle, linewidth=width, label=label)
 
 
@@ -846,10 +904,12 @@ def draw_state_form(axes: list[Axes], problem: GridProblem, terms: GradientTerms
     problem : GridProblem
     terms : helpers.mdp.GradientTerms
     """
-    draw_visits(axes[0], problem, terms.mu, title=r"on-policy distribution $\mu(s)$")
+    draw_visits(axes[0], problem, terms.mu,
+                title="on-policy distribution " + r"$\mu(s)$" + "\n(· never visited; 0.00: below 0.005)")
     ax = axes[1]
     rows = time_step_terms(problem, terms)
-    colors = [OKABE_ITO[name] for name in ("sky", "blue", "green", "orange", "purple", "black")]
+    colors = [OKABE_ITO["sky"], OKABE_ITO["blue"], OKABE_ITO["green"], OKABE_ITO["orange"],
+              OKABE_ITO["purple"], "0.5"]
     tail, points = np.zeros(2), [np.zeros(2)]
     ax.plot([0, terms.gradient[0]], [0, terms.gradient[1]], color="0.55", linestyle=":", linewidth=1.0)
     for t, vector in enumerate(rows):
@@ -857,11 +917,10 @@ def draw_state_form(axes: list[Axes], problem: GridProblem, terms: GradientTerms
         _arrow(ax, tail + vector, tail=tail, color=colors[t % len(colors)], label=label, width=1.6)
         tail = tail + vector
         points.append(tail)
-    _arrow(ax, terms.state_sum, color=OKABE_ITO["vermillion"], width=3.0,
-           label=r"$\sum_s \mu(s) \sum_a q_\pi(s,a) \nabla\pi(a|s,\theta)$"
-                 + f"  (× {terms.episode_length:.0f} = " + r"$\nabla J$)")
-    ax.plot(*terms.gradient, "o", color=EXACT_COLOR, markersize=6, label=r"$\nabla J(\theta)$ (exact)",
-            linestyle="none")
+    _arrow(ax, terms.state_sum, color=EXACT_COLOR, width=3.2,
+           label="state-form sum\n" + r"$\sum_s \mu(s) \sum_a q_\pi(s,a) \nabla\pi(a|s,\theta)$")
+    ax.plot(*terms.gradient, "o", color="white", markeredgecolor=EXACT_COLOR, markeredgewidth=1.8,
+            markersize=8, label=r"exact $\nabla J(\theta)$", linestyle="none")
     ax.plot(0, 0, "+", color="0.4")
     points = np.array(points)
     low, high = points.min(axis=0), points.max(axis=0)
@@ -871,8 +930,9 @@ def draw_state_form(axes: list[Axes], problem: GridProblem, terms: GradientTerms
     ax.set_aspect("equal")
     ax.set_xlabel(r"component along $\theta_1$")
     ax.set_ylabel(r"component along $\theta_2$")
-    ax.set_title(r"$\nabla J$ built row by row")
-    ax.legend(loc="lower left", fontsize=7.5)
+    ax.set_title(r"$\nabla J$ built row by row;" + "\n"
+                 + f"thick: state-form sum (= ∇J / {terms.episode_length:.0f})")
+    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=9)
 
 
 # --- batch against per-episode updates -------------------------------------------------------------
@@ -888,9 +948,9 @@ class UpdateClouds:
     batch_size : int
         M.
     single : ndarray, shape (n, 2)
-        :math:`\hat g` from one episode each.
+        :math:`\hat g^{(m)}` from one episode each.
     batch : ndarray, shape (n, 2)
-        :math:`\frac1M \sum_m \hat g^m`, each from M fresh episodes.
+        :math:`\hat g = \frac1M \sum_m \hat g^{(m)}`, each from M fresh episodes.
     exact : ndarray, shape (2,)
         ∇J(θ).
     """
@@ -925,14 +985,27 @@ def update_clouds(theta: np.ndarray, n_points: int, batch_size: int,
 def draw_update_clouds(ax: Axes, clouds: UpdateClouds) -> None:
     """Both clouds of update directions with their 2-SD ellipses, and the exact ∇J."""
     M = clouds.batch_size
+    batch_label = rf"batch of M = {M}: $\hat g = \frac{{1}}{{M}}\sum_m \hat g^{{(m)}}$"
     for points, color, label, size in (
-            (clouds.single, OKABE_ITO["orange"], r"one episode: $\hat g$", 6),
-            (clouds.batch, OKABE_ITO["blue"], rf"batch of M = {M}: $\frac{{1}}{{M}}\sum_m \hat g^m$", 6)):
+            (clouds.single, OKABE_ITO["orange"], r"one episode: $\hat g^{(m)}$", 6),
+            (clouds.batch, OKABE_ITO["blue"], batch_label, 6)):
         ax.scatter(points[:, 0], points[:, 1], s=size, color=color, alpha=0.35, linewidths=0,
                    label=label)
         _covariance_ellipse(ax, points, points.mean(axis=0), 2.0, color=color, linewidth=1.5)
         ax.plot(*points.mean(axis=0), "o", color=color, markeredgecolor=EXACT_COLOR, markersize=6)
-    _arrow(ax, clouds.exact, color=EXACT_COLOR, label=r"exact $\nabla J(\theta)$")
+    _arrow(ax, clouds.exact, color=EXACT_COLOR, label=r"exact $\nabla J(\theta)$", width=2.4, outline=True)
+    inset = ax.inset_axes((0.62, 0.5, 0.36, 0.36))
+    for points, color in ((clouds.single, OKABE_ITO["orange"]), (clouds.batch, OKABE_ITO["blue"])):
+        inset.plot(*points.mean(axis=0), "o", color=color, markeredgecolor=EXACT_COLOR, markersize=6)
+    _arrow(inset, clouds.exact, color=EXACT_COLOR, label="", width=2.0, outline=True)
+    inset.plot(0, 0, "+", color="0.4")
+    corners = np.vstack([np.zeros(2), clouds.exact, clouds.single.mean(axis=0), clouds.batch.mean(axis=0)])
+    pad = 0.25 * np.ptp(corners, axis=0).max()
+    inset.set_xlim(corners[:, 0].min() - pad, corners[:, 0].max() + pad)
+    inset.set_ylim(corners[:, 1].min() - pad, corners[:, 1].max() + pad)
+    inset.set_aspect("equal")
+    inset.tick_params(labelsize=7)
+    inset.text(0.04, 0.05, "zoom: means, ∇J", transform=inset.transAxes, fontsize=7)
     ax.set_aspect("equal")
     ax.set_xlabel(r"component along $\theta_1$")
     ax.set_ylabel(r"component along $\theta_2$")
@@ -943,14 +1016,15 @@ def draw_update_clouds(ax: Axes, clouds: UpdateClouds) -> None:
 
 
 def draw_update_paths(ax: Axes, single: np.ndarray, batch: np.ndarray, *, n_drawn: int = 5,
-                      land: Landscape | None = None, labels: tuple[str, str] = ("", "")) -> None:
+                      land: Landscape | None = None, labels: tuple[str, str] = ("", ""),
+                      colorbar: bool = False) -> None:
     """The first ``n_drawn`` paths of per-episode runs (``single``) and batch runs (``batch``).
 
     Batch runs get a square at every update, so their fewer, longer steps show.
     """
     outline = [patheffects.withStroke(linewidth=2.6, foreground="white")]
     if land is not None:
-        draw_landscape(ax, land, colorbar=False, arrows_every=3, optimum_note=False)
+        draw_landscape(ax, land, colorbar=colorbar, arrows_every=3, optimum_note=False)
     for paths, color, label, marker in ((single, OKABE_ITO["orange"], labels[0], None),
                                         (batch, OKABE_ITO["blue"], labels[1], "s")):
         for k, run in enumerate(paths[:n_drawn]):
@@ -986,7 +1060,7 @@ def objective_along_rays(directions: np.ndarray, radii: np.ndarray, feature: str
     Parameters
     ----------
     directions : ndarray, shape (k, 2)
-        Directions u (normalised here).
+        Directions; each is normalised to a unit vector u, so that r = |θ|.
     radii : ndarray, shape (m,)
 
     Returns
@@ -1008,9 +1082,10 @@ def objective_along_rays(directions: np.ndarray, radii: np.ndarray, feature: str
 def world_figure(problem: GridProblem, path: EpisodePath) -> Figure:
     """The road with one sampled episode."""
     fig, axes = subplots(1, panel_size=(4.6, 4.6))
-    total = path.rewards.sum()
+    total = float(path.rewards.sum())
     draw_road(axes[0, 0], problem, path=path,
-              title=f"one episode under the uniform policy: G₀ = {total:+.0f}")
+              title=f"one episode under the uniform policy: G₀ = {total:+.0f}" if total else
+              "one episode under the uniform policy: G₀ = 0")
     return fig
 
 
@@ -1050,6 +1125,34 @@ def landscape_figure(problem_landscapes: Sequence[tuple[str, Landscape, bool]]) 
     return fig
 
 
+def marked_landscape_figure(points: dict[str, tuple[float, float]], title: str = "") -> Figure:
+    """The landscape of the offset feature with a few θ marked and labelled (e.g. the exercise's A and B).
+
+    Parameters
+    ----------
+    points : dict of name -> (θ_1, θ_2)
+        Each must lie inside the landscape's box.
+    title : str, optional
+    """
+    low, high = np.array([THETA1_LIMITS[0], THETA2_LIMITS[0]]), np.array([THETA1_LIMITS[1], THETA2_LIMITS[1]])
+    for name, theta in points.items():
+        if np.shape(theta) != (2,) or not np.all((low <= np.asarray(theta)) & (np.asarray(theta) <= high)):
+            raise ValueError(f"points[{name!r}] must be a pair (θ_1, θ_2) inside the box "
+                             f"{THETA1_LIMITS} x {THETA2_LIMITS}, got {theta!r}")
+    fig, axes = subplots(1, panel_size=(5.4, 4.6))
+    ax = axes[0, 0]
+    draw_landscape(ax, landscape())
+    outline = [patheffects.withStroke(linewidth=3.0, foreground="white")]
+    for name, (t1, t2) in points.items():
+        ax.plot(t1, t2, "o", markersize=9, markerfacecolor="none", markeredgecolor=OKABE_ITO["vermillion"],
+                markeredgewidth=2.0, zorder=5)
+        ax.annotate(f"{name} = ({t1:g}, {t2:g})", (t1, t2), xytext=(8, 8), textcoords="offset points",
+                    fontsize=10, fontweight="bold", color=EXACT_COLOR, path_effects=outline, zorder=6)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
 def paths_figure(alphas: Sequence[float]) -> Figure:
     """The α dashboard's panels for a few step sizes, one row each (its static view)."""
     return paths_dashboard().static([{"alpha": alpha} for alpha in alphas])
@@ -1065,7 +1168,7 @@ def discount_figure(comparison: DiscountComparison, gammas: np.ndarray,
 
 def state_form_figure(problem: GridProblem, terms: GradientTerms) -> Figure:
     """μ(s) on the road, and ∇J built row by row next to the state-form sum."""
-    fig, axes = subplots(2, panel_size=(4.8, 4.4))
+    fig, axes = subplots(2, panel_size=(5.4, 4.4))
     draw_state_form(list(axes[0]), problem, terms)
     return fig
 
@@ -1076,7 +1179,7 @@ def batch_figure(clouds: UpdateClouds, single: np.ndarray, batch: np.ndarray, al
     labels = (f"per-episode, α = {alpha:g}", f"batch of M = {M}, α = {M * alpha:g}")
     fig, axes = subplots(3, panel_size=(4.3, 4.0))
     draw_update_clouds(axes[0, 0], clouds)
-    draw_update_paths(axes[0, 1], single, batch, land=landscape(), labels=labels)
+    draw_update_paths(axes[0, 1], single, batch, land=landscape(), labels=labels, colorbar=True)
     ends = np.vstack([single[:, -1], batch[:, -1], [THETA0]])
     low, high = ends.min(axis=0), ends.max(axis=0)
     axes[0, 1].set_xlim(low[0] - 1, high[0] + 1)
@@ -1148,7 +1251,7 @@ def policy_draw(data: PolicyData, axes: list[Axes]) -> None:
     problem = grid_problem(FEATURE)
     draw_road(axes[0], problem, pi=data.pi, title=r"$\pi(a|s,\theta)$ in every cell")
     land = data.landscape
-    draw_landscape(axes[1], land, colorbar=False)
+    draw_landscape(axes[1], land, colorbar=True)
     span = land.theta1[-1] - land.theta1[0]
     _mark_theta(axes[1], data.theta, data.gradient, span)
     g1, g2 = np.round(data.gradient, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
@@ -1170,6 +1273,22 @@ def policy_dashboard() -> Dashboard:
     )
 
 
+def paths_summary(final_J: np.ndarray) -> str:
+    """Where runs end, in words.
+
+    In the basin (J < 0), still climbing (J < 4), on the plateau (4 ≤ J < 5), in the cone (J ≥ 5).
+    """
+    final_J = np.asarray(final_J, dtype=float)
+    counts = ((np.sum(final_J < 0), "in the basin"),
+              (np.sum((final_J >= 0) & (final_J < 4)), "still climbing"),
+              (np.sum((final_J >= 4) & (final_J < 5)), "on the plateau"),
+              (np.sum(final_J >= 5), "in the cone"))
+    parts = [f"{n} {where}" for n, where in counts if n > 0]
+    if len(parts) == 1:
+        return "all runs " + parts[0].split(" ", 1)[1]
+    return ",\n".join([", ".join(parts[:2])] + ([", ".join(parts[2:])] if len(parts) > 2 else []))
+
+
 def paths_state(alpha: float) -> str:
     """The α dashboard's state line, e.g. ``α = 0.316`` (α snapped to the slider's grid)."""
     return f"α = {snap_alpha(alpha):.3g}"
@@ -1179,15 +1298,15 @@ def paths_draw(data: PathsData, axes: list[Axes]) -> None:
     """Left: the runs' θ-paths on the landscape. Right: the exact J(θ) along each run."""
     draw_landscape(axes[0], data.landscape, colorbar=False)
     draw_paths(axes[0], data.paths, ascent=data.ascent)
-    axes[0].set_title(f"θ-paths of {len(data.paths)} runs over J(θ)")
+    axes[0].set_title(f"α = {data.alpha:.3g}: {paths_summary(data.J[:, -1])}")
     ax = axes[1]
     episodes = np.arange(data.J.shape[1])
     curves = np.stack([np.broadcast_to(episodes, data.J.shape), data.J], axis=-1)
-    ax.add_collection(LineCollection(curves, colors=OKABE_ITO["orange"], linewidths=0.9,
-                                     label="REINFORCE runs"), autolim=False)
+    ax.add_collection(LineCollection(curves, colors=run_colors(len(curves)), linewidths=0.9,
+                                     label="REINFORCE runs (one colour each)"), autolim=False)
     ax.plot(episodes, data.ascent_J, color=EXACT_COLOR, linestyle="--", linewidth=1.6,
             label="exact ascent θ ← θ + α∇J")
-    ax.plot([], [], "o", color="white", markeredgecolor=OKABE_ITO["orange"], markeredgewidth=1.6,
+    ax.plot([], [], "o", color="white", markeredgecolor="0.4", markeredgewidth=1.6,
             label="(left) run ended outside the box")
     ax.axhline(data.best_return, color=EXACT_COLOR, linestyle=":", linewidth=1.2,
                label=f"best possible J = {data.best_return:.0f}")
@@ -1195,7 +1314,7 @@ def paths_draw(data: PathsData, axes: list[Axes]) -> None:
     ax.set_xlim(0, episodes[-1])
     ax.set_xlabel("episode")
     ax.set_ylabel(r"exact $J(\theta)$ after the update")
-    ax.set_title("how good each run's policy is")
+    ax.set_title("how good each run's policy is\n(colours as on the left)")
     ax.legend(loc="center right", bbox_to_anchor=(1.0, 0.35), fontsize=8, facecolor="white", framealpha=0.9,
               frameon=True)
 

@@ -4,14 +4,17 @@ r"""Checks for notebook 03 (REINFORCE on the grid): each returns a :class:`~help
    points from the landscape.
 2. :func:`check_per_step_update`: one per-step REINFORCE update,
    :math:`\theta \leftarrow \theta + \alpha \gamma^t G_t \nabla \ln \pi(A_t|S_t, \theta)`.
-3. :func:`check_step_size`: an α with which every run reaches J ≥ 4 within 200 episodes.
+3. :func:`check_step_size`: the smallest α (two significant figures) with which every
+   run reaches J ≥ 4 within 200 episodes.
 4. :func:`check_state_form_constant`: the constant in
-   :math:`\nabla J = c \sum_s \mu(s) \sum_a q_\pi(s, a) \nabla \pi(a|s, \theta)`.
+   :math:`\nabla J_\gamma = c \sum_s \mu_\gamma(s) \sum_a q_\pi(s, a) \nabla \pi(a|s, \theta)`
+   on the discounted road, with :math:`\mu_\gamma = \eta_\gamma / \sum_s \eta_\gamma(s)`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -25,6 +28,9 @@ SIGN_POINTS = {"A": (12.5, 12.5), "B": (17.5, -7.5)}
 
 TARGET_J = 4.0
 """The step-size exercise: every run must reach J(θ) ≥ 4 after ``grid.N_EPISODES`` episodes."""
+
+ALPHA_SCAN = tuple(round(0.10 + 0.01 * k, 2) for k in range(90))
+"""The step sizes of two significant figures the step-size exercise searches: 0.10, 0.11, …, 0.99."""
 
 _SIGN_WORDS = {1: "+", -1: "-"}
 
@@ -100,7 +106,8 @@ def check_per_step_update(answer: object, *, theta: np.ndarray, episode: grid.Ep
 
     Recognises the usual slips: no :math:`\gamma^t`, the whole return :math:`G_0`
     instead of :math:`G_t`, the single reward :math:`R_{t+1}`, undiscounted rewards
-    inside :math:`G_t`, a descent step, the step without θ.
+    inside :math:`G_t`, a descent step, the step without θ, and θ already changed by
+    the updates at steps 0, …, t−1 (Sutton & Barto's per-step loop) in the score.
     """
     if answer is None:
         return Feedback(False, "theta_new is still None: compute θ + α γ^t G_t ∇ln π(A_t|S_t, θ) "
@@ -124,6 +131,11 @@ def check_per_step_update(answer: object, *, theta: np.ndarray, episode: grid.Ep
                                                   "(gradient ascent on J)"),
         (alpha * gamma**t * G[t] * score, "that is the step alone; add it to θ"),
         (theta + gamma**t * G[t] * score, "you left out the step size α"),
+        (_sequential_update(problem, theta, episode, t, alpha, G),
+         "you changed θ by the updates at steps 0, …, t−1 first and used that θ in the score, as "
+         "Sutton & Barto's per-step loop does; the exercise asks for the update with the θ the "
+         "episode was played with, θ = (" + ", ".join(f"{v:g}" for v in theta) + "), in the score "
+         "(the two differ only by terms of order α²)"),
     )
     try:
         value = np.asarray(answer, dtype=float)
@@ -134,7 +146,19 @@ def check_per_step_update(answer: object, *, theta: np.ndarray, episode: grid.Ep
             if np.allclose(value, wrong, rtol=1e-6, atol=1e-9):
                 return Feedback(False, f"Close: {hint}.")
     return compare_numbers(answer, expected, name="theta_new",
-                           success="This is one of the T updates REINFORCE makes after each episode.")
+                           success="This is step t's term of REINFORCE's update, with the score taken "
+                                   "at the θ that played the episode; summed over t it is the "
+                                   "single-episode estimate whose mean is ∇J_γ.")
+
+
+def _sequential_update(problem: grid.GridProblem, theta: np.ndarray, episode: grid.EpisodePath, t: int,
+                       alpha: float, G: np.ndarray) -> np.ndarray:
+    """θ after the per-step updates at steps 0, …, t, each score taken at the θ changed so far."""
+    gamma = problem.mdp.gamma
+    for k in range(t + 1):
+        score = problem.policy.grad_log_prob(theta, problem.inputs[episode.states[k]], episode.actions[k])
+        theta = theta + alpha * gamma**k * G[k] * score
+    return theta
 
 
 def final_objective(alpha: float) -> np.ndarray:
@@ -143,57 +167,107 @@ def final_objective(alpha: float) -> np.ndarray:
     return grid.exact_objective(grid.grid_problem(), paths[:, -1])
 
 
-def check_step_size(alpha: object) -> Feedback:
-    """Check that with step size ``alpha`` every seeded run reaches J ≥ 4 within 200 episodes.
+def passes(alpha: float) -> bool:
+    """Whether every seeded run reaches J ≥ ``TARGET_J`` within ``grid.N_EPISODES`` episodes at ``alpha``."""
+    return bool(np.all(final_objective(alpha) >= TARGET_J))
 
-    The runs are the α dashboard's (10 runs from θ = (0, 0), seed ``grid.SEED``).
+
+@lru_cache(maxsize=1)
+def smallest_passing_alpha() -> float:
+    """The smallest α of ``ALPHA_SCAN`` (0.10, 0.11, …) with which every seeded run reaches J ≥ 4."""
+    for alpha in ALPHA_SCAN:
+        if passes(alpha):
+            return alpha
+    raise RuntimeError("no step size in ALPHA_SCAN passes")  # pragma: no cover
+
+
+def check_step_size(alpha: object) -> Feedback:
+    """Check the smallest α, to two significant figures, with which every seeded run reaches J ≥ 4.
+
+    The runs are the α dashboard's (10 runs of 200 episodes from θ = (0, 0), seed
+    ``grid.SEED``); the candidates are 0.10, 0.11, …, 0.99 (``ALPHA_SCAN``).
     """
     if isinstance(alpha, bool) or not isinstance(alpha, int | float | np.integer | np.floating):
         return Feedback(False, f"alpha should be a number, got {alpha!r}.")
     alpha = float(alpha)
     if not np.isfinite(alpha) or alpha <= 0:
         return Feedback(False, f"α must be a positive number (a step size), got {alpha!r}.")
+    rounded = float(f"{alpha:.2g}")
+    if rounded != alpha:
+        return Feedback(False, f"give α to two significant figures (such as 0.37), got {alpha!r}.")
     J = final_objective(alpha)
-    runs = f"{len(J)} runs"
-    if np.all(J >= TARGET_J):
-        return Feedback(True, f"with α = {alpha:g} all {runs} reach J ≥ {TARGET_J:g} within "
-                              f"{grid.N_EPISODES} episodes (weakest {J.min():.2f}, mean {J.mean():.2f}).")
+    smallest = smallest_passing_alpha()
     worst = int(np.argmin(J))
+    if np.all(J >= TARGET_J):
+        if alpha == smallest:
+            return Feedback(True, f"with α = {alpha:g} all {len(J)} runs reach J ≥ {TARGET_J:g} within "
+                                  f"{grid.N_EPISODES} episodes (weakest {J.min():.3f}), and with every "
+                                  "smaller α of two significant figures at least one run falls short. "
+                                  "Near this threshold luck decides: α = 0.25 fails again (its weakest "
+                                  "run ends at 3.998) although 0.24 and 0.26 pass.")
+        if alpha > smallest:
+            return Feedback(False, f"α = {alpha:g} passes (weakest run {J.min():.3f}), but a smaller α "
+                                   "passes too: step down 0.01 at a time until a run falls short.")
+        return Feedback(False, f"α = {alpha:g} passes (weakest run {J.min():.3f}), but it is below 0.10, "
+                               "outside the values the exercise searches (0.10, 0.11, …, 0.99).")
     if J[worst] < 0:
         return Feedback(False, f"too large: with α = {alpha:g}, run {worst + 1} ends at J = {J[worst]:.2f}. "
                                "One huge step threw it into a flat corner of the landscape, where the "
                                "policy is nearly deterministic and ∇J ≈ 0, so it never climbs back. "
                                "Try a smaller α.")
-    return Feedback(False, f"too small: with α = {alpha:g}, {int(np.sum(J < TARGET_J))} of the {runs} are "
-                           f"still below J = {TARGET_J:g} (the weakest at {J[worst]:.2f}) after "
+    if alpha > smallest:
+        return Feedback(False, f"α = {alpha:g} fails: run {worst + 1} ends at J = {J[worst]:.3f} < "
+                               f"{TARGET_J:g}, although a smaller α passes. Near the threshold the luck of "
+                               "the episodes decides; keep going down, 0.01 at a time.")
+    return Feedback(False, f"too small: with α = {alpha:g}, {int(np.sum(J < TARGET_J))} of the {len(J)} runs "
+                           f"are still below J = {TARGET_J:g} (the weakest at {J[worst]:.3f}) after "
                            f"{grid.N_EPISODES} episodes; they are still crawling uphill. Try a larger α.")
 
 
-def check_state_form_constant(answer: object, theta: np.ndarray) -> Feedback:
-    r"""Check the constant c in the theorem's state form on the road, at θ.
+def state_form_constant(theta: np.ndarray, gamma: float = grid.GAMMA_DISCOUNTED) -> float:
+    r"""The constant :math:`c = \sum_s \eta_\gamma(s)` of the discounted state form at θ.
 
-    .. math:: \nabla J(\theta) = c \sum_s \mu(s) \sum_a q_\pi(s,a) \nabla\pi(a|s,\theta)
+    .. math:: \nabla J_\gamma(\theta) = c \sum_s \mu_\gamma(s) \sum_a q_\pi(s,a)\nabla\pi(a|s,\theta),
+              \qquad \mu_\gamma(s) = \frac{\eta_\gamma(s)}{\sum_{s'} \eta_\gamma(s')}.
     """
-    problem = grid.grid_problem()
+    problem = grid.grid_problem(grid.FEATURE, gamma)
     terms = gradient_terms(problem.mdp, problem.policy, np.asarray(theta, dtype=float), problem.inputs)
-    expected = terms.episode_length
+    return float(terms.eta_discounted.sum())
+
+
+def check_state_form_constant(answer: object, theta: np.ndarray,
+                              gamma: float = grid.GAMMA_DISCOUNTED) -> Feedback:
+    r"""Check the constant c of the theorem's state form on the discounted road, at θ.
+
+    .. math:: \nabla J_\gamma(\theta) = c \sum_s \mu_\gamma(s) \sum_a q_\pi(s,a) \nabla\pi(a|s,\theta),
+              \qquad \mu_\gamma = \eta_\gamma / \textstyle\sum_s \eta_\gamma(s).
+
+    The answer is :math:`\sum_s \eta_\gamma(s) = \sum_{t=0}^{T-1} \gamma^t` (every
+    episode has T = 6 steps).
+    """
     if answer is None:
-        return Feedback(False, "c is still None: divide a component of ∇J by the same component of the "
-                               "state-form sum, or think about what μ(s) was normalised by.")
+        return Feedback(False, "c is still None: μ_γ(s) = η_γ(s) / Σ_s' η_γ(s'); what does that division "
+                               "leave in front of the sum? (terms.eta_discounted holds η_γ.)")
     try:
         value = float(answer)
     except (TypeError, ValueError):
         return Feedback(False, f"c should be one number, got {answer!r}.")
+    expected = state_form_constant(theta, gamma)
+    problem = grid.grid_problem(grid.FEATURE, gamma)
+    n_steps = problem.shape[0] - 1
     if np.isclose(value, 1.0 / expected):
-        return Feedback(False, "that is 1/c: the state-form sum is the *shorter* vector, so ∇J = c × sum "
+        return Feedback(False, "that is 1/c: the state-form sum is the *shorter* vector, so ∇J_γ = c × sum "
                                "with c > 1.")
-    if np.isclose(value, problem.shape[0]):
-        return Feedback(False, f"{problem.shape[0]} counts the rows; the car acts in every row but the "
-                               "finish row, which is terminal.")
+    if np.isclose(value, n_steps):
+        return Feedback(False, f"{n_steps} = Σ_s η(s) is the constant with undiscounted visits (γ = 1); "
+                               "here μ_γ was normalised by the discounted visits Σ_s η_γ(s) = Σ_t γ^t.")
+    if np.isclose(value, n_steps + 1):
+        return Feedback(False, f"{n_steps + 1} counts the rows; the car acts in every row but the finish "
+                               "row, which is terminal, and each step t counts γ^t.")
+    if np.isclose(value, sum(gamma**t for t in range(n_steps + 1))):
+        return Feedback(False, "that sums γ^t over 7 rows; the car acts only at t = 0, …, 5.")
     if np.isclose(value, 1.0):
         return Feedback(False, "with c = 1 the two vectors would be equal; compare their lengths.")
-    if not np.isclose(value, expected, rtol=1e-6):
-        return Feedback(False, f"c = {value:g} is not right yet: c is the same for every θ here; what was "
-                               "μ(s) = η(s) / Σ_s' η(s') divided by?")
-    return Feedback(True, f"c = {expected:g} = Σ_s η(s), the expected number of steps per episode: μ(s) is "
-                          "η(s) divided by it. Here every episode has exactly n_rows − 1 = 6 steps.")
+    return compare_numbers(value, expected, name="c",
+                           success=f"c = Σ_s η_γ(s) = 1 + γ + … + γ⁵ = {expected:.4f}: μ_γ(s) is η_γ(s) "
+                                   "divided by it, and every episode lasts 6 steps, at any θ.")
