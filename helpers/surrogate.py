@@ -2,9 +2,10 @@ r"""Reusing a batch of episodes: naive reuse, importance weighting and PPO's cli
 
 REINFORCE spends a batch on one update: its estimate
 
-.. math:: \hat g(\theta) = \sum_{t=0}^{T-1} \gamma^t \big(G_t - b\big) \nabla \ln \pi(A_t|S_t, \theta)
+.. math:: \hat g^m(\theta) = \sum_{t=0}^{T-1} \gamma^t \big(G_t - b\big) \nabla \ln \pi(A_t|S_t, \theta)
 
-is unbiased only for the θ that played the episodes. After one step θ is new and
+for episode m (and their mean :math:`\hat g` over the M episodes of a batch) is
+unbiased only for the θ that played the episodes. After one step θ is new and
 the batch is stale. This module is a small numpy teaser of three ways to take
 several steps per batch, played by :math:`\theta_\text{old}`:
 
@@ -18,17 +19,20 @@ several steps per batch, played by :math:`\theta_\text{old}`:
             = \prod_{t=0}^{T-1} \frac{\pi(A_t|S_t, \theta)}{\pi(A_t|S_t, \theta_\text{old})},
 
   where the environment's probabilities cancel as in the theorem. Then
-  :math:`\mathbb{E}_{\theta_\text{old}}[\rho(\tau)\,\hat g(\theta)] = \nabla J(\theta)`
+  :math:`\mathbb{E}_{\theta_\text{old}}[\rho(\tau^m)\,\hat g^m(\theta)] = \nabla J(\theta)`
   exactly (:func:`importance_weighted_estimates`), but ρ is a product of T ratios
   and its variance grows quickly as θ moves away.
 - **PPO's clipped surrogate** (Schulman et al. 2017): keep one ratio per step,
   :math:`r_t(\theta) = \pi(A_t|S_t, \theta) / \pi(A_t|S_t, \theta_\text{old})`, with the
   advantage :math:`\hat A_t` fixed from the old batch, and maximise
 
-  .. math:: L^\text{CLIP}(\theta) = \sum_t \min\big(r_t \hat A_t,\;
-            \mathrm{clip}(r_t, 1 - \epsilon, 1 + \epsilon)\, \hat A_t\big)
+  .. math:: L^\text{CLIP}(\theta) = \hat{\mathbb{E}}_t\Big[\min\big(r_t \hat A_t,\;
+            \mathrm{clip}(r_t, 1 - \epsilon, 1 + \epsilon)\, \hat A_t\big)\Big]
 
-  (:func:`clipped_objective`). Its gradient equals REINFORCE's at
+  (:func:`clipped_objective` for one step). :math:`\hat{\mathbb{E}}_t` is the paper's
+  average over the batch's steps; :func:`train_with_reuse` averages over episodes the
+  sum over each episode's steps, which is T times that when every episode has T steps
+  (a rescaled step size, the same direction). Its gradient equals REINFORCE's at
   :math:`\theta = \theta_\text{old}` and is zero for a step once its ratio has left
   :math:`[1 - \epsilon, 1 + \epsilon]` in the direction the advantage favours, so the
   new policy cannot run far from the one that collected the data.
@@ -114,7 +118,7 @@ def naive_reuse_estimates(policy: DiscretePolicy, theta: np.ndarray, inputs: np.
                           baseline: float | np.ndarray | None = None) -> np.ndarray:
     r"""REINFORCE's estimate at θ computed from episodes that another θ played: biased.
 
-    .. math:: \hat g_\text{naive}(\theta) = \sum_t \gamma^t (G_t - b)\, \nabla \ln \pi(A_t|S_t, \theta),
+    .. math:: \hat g^m_\text{naive}(\theta) = \sum_t \gamma^t (G_t - b)\, \nabla \ln \pi(A_t|S_t, \theta),
               \qquad A_t \sim \pi(\cdot|S_t, \theta_\text{old}).
 
     Its mean is :math:`\nabla J(\theta)` only when :math:`\theta = \theta_\text{old}`.
@@ -129,9 +133,9 @@ def importance_weighted_estimates(policy: DiscretePolicy, theta: np.ndarray, the
                                   baseline: float | np.ndarray | None = None) -> np.ndarray:
     r"""Unbiased estimates of :math:`\nabla J(\theta)` from episodes played by :math:`\theta_\text{old}`.
 
-    .. math:: \hat g_\text{IS}(\theta) = \rho(\tau)\, \sum_t \gamma^t (G_t - b)\,
+    .. math:: \hat g^m_\text{IS}(\theta) = \rho(\tau^m)\, \sum_t \gamma^t (G_t - b)\,
               \nabla \ln \pi(A_t|S_t, \theta), \qquad
-              \mathbb{E}_{\tau \sim \pi_{\theta_\text{old}}}\big[\hat g_\text{IS}(\theta)\big]
+              \mathbb{E}_{\tau^m \sim \pi_{\theta_\text{old}}}\big[\hat g^m_\text{IS}(\theta)\big]
               = \nabla J(\theta),
 
     because :math:`\mathbb{E}_{\theta_\text{old}}[\rho(\tau) f(\tau)] = \mathbb{E}_\theta[f(\tau)]`
@@ -264,9 +268,9 @@ def train_with_reuse(mdp: TabularMDP, policy: DiscretePolicy, theta0: np.ndarray
     :math:`\hat A_t = G_t - b` with b the mean return of the batch's other episodes
     (:func:`helpers.reinforce.leave_one_out_mean_baseline`), then repeats K times
 
-    .. math:: \theta \leftarrow \theta + \alpha \frac1M \sum_{m=1}^M \hat g_m(\theta),
+    .. math:: \theta \leftarrow \theta + \alpha \frac1M \sum_{m=1}^M \hat g^m(\theta),
 
-    with :math:`\hat g_m` REINFORCE's estimate (``"reinforce"``: K = 1), the naive
+    with :math:`\hat g^m` episode m's REINFORCE estimate (``"reinforce"``: K = 1), the naive
     reuse, the importance-weighted estimate or the clipped surrogate's gradient.
 
     Parameters

@@ -353,7 +353,7 @@ def draw_learned_sigma(runs: GaussianRuns, axes: list[Axes]) -> None:
         ax_mu.plot(episodes, np.median(values, axis=0), color=color, label=label)
     ax_mu.axhline(1.0, color=EXACT_COLOR, linestyle="--", linewidth=1.0, label=r"best: $\mu = p$")
     ax_mu.axhline(0.0, color=EXACT_COLOR, linestyle="--", linewidth=1.0)
-    ax_mu.set_xlabel("episode k")
+    ax_mu.set_xlabel("season k")
     ax_mu.set_ylabel("parameter value")
     ax_mu.set_title("The mean learns to order p")
     ax_mu.legend(loc="center right", fontsize=8)
@@ -373,7 +373,7 @@ def draw_learned_sigma(runs: GaussianRuns, axes: list[Axes]) -> None:
     ax_sigma.yaxis.set_major_formatter(ScalarFormatter())
     ax_sigma.yaxis.set_minor_formatter(NullFormatter())
     ax_sigma.set_yticks([0.2, 0.3, 0.5, 0.7, 1.0])
-    ax_sigma.set_xlabel("episode k")
+    ax_sigma.set_xlabel("season k")
     ax_sigma.set_ylabel(r"$\sigma(p) = e^{\theta_3 p + \theta_4}$ (log scale)")
     ax_sigma.set_title(r"Exploration $\sigma$ shrinks, the same at every p")
     ax_sigma.legend(loc="upper right", fontsize=8)
@@ -387,7 +387,7 @@ def draw_learned_sigma(runs: GaussianRuns, axes: list[Axes]) -> None:
         ax_J.plot(episodes, np.median(values, axis=0), color=color, linestyle=linestyle, label=label)
     ax_J.set_yscale("log")
     ax_J.set_ylim(1e-3, 20)
-    ax_J.set_xlabel("episode k")
+    ax_J.set_xlabel("season k")
     ax_J.set_ylabel(r"$-J(\theta_k)$, median over runs (log scale)")
     ax_J.set_title("What is left: mostly the cost of exploring")
     ax_J.legend(loc="upper right", fontsize=8)
@@ -403,7 +403,8 @@ class NoiseCurve:
         The θ at which the estimates are taken.
     sigmas : ndarray
     std : ndarray
-        The standard deviation of :math:`\hat g = \sum_t G_t \nabla_\theta \ln \pi(A_t|S_t)` over
+        The standard deviation of one season's
+        :math:`\hat g^m = \sum_t G_t \nabla_\theta \ln \pi(A_t|S_t)` over
         ``n_episodes`` seasons, for each σ.
     slope : float
         The exact :math:`\partial J / \partial\theta` (the same for every σ).
@@ -469,7 +470,7 @@ def exploration_view(sigma: float, alpha: float) -> ExplorationView:
 
 
 def draw_noise_curves(curves: tuple[NoiseCurve, ...], ax: Axes, sigma: float | None = None) -> None:
-    r"""Noise-to-signal :math:`\mathrm{std}(\hat g)/|\partial J/\partial\theta|` against σ, one line per θ.
+    r"""Noise-to-signal :math:`\mathrm{std}(\hat g^m)/|\partial J/\partial\theta|` against σ, one line per θ.
 
     With ``sigma``, a dot marks each curve at that σ.
     """
@@ -479,8 +480,9 @@ def draw_noise_curves(curves: tuple[NoiseCurve, ...], ax: Axes, sigma: float | N
         ax.plot(curve.sigmas, ratio, color=color)
         best = int(np.argmin(ratio))
         ax.plot(curve.sigmas[best], ratio[best], "v", color=color, markersize=6)
-        # a short label at the curve's right end: cheaper to redraw than a legend
-        ax.text(curve.sigmas[-1], ratio[-1] * 1.12, f"θ = {curve.theta:g}", ha="right", va="bottom",
+        # a short label under each curve's ▼, where no other curve and no slider dot (they sit on the
+        # curves) come near: cheaper to redraw than a legend
+        ax.text(curve.sigmas[best], ratio[best] / 1.1, f"θ = {curve.theta:g}", ha="center", va="top",
                 fontsize=8, color=color)
         if sigma is not None:
             at = float(np.exp(np.interp(np.log(sigma), np.log(curve.sigmas), np.log(ratio))))
@@ -495,9 +497,9 @@ def draw_noise_curves(curves: tuple[NoiseCurve, ...], ax: Axes, sigma: float | N
         axis.set_major_formatter(FixedFormatter([f"{tick:g}" for tick in ticks]))
         axis.set_minor_locator(NullLocator())
     ax.set_xlabel("exploration σ (hundreds of units)")
-    ax.set_ylabel("std(ĝ) / |∂J/∂θ|")
+    ax.set_ylabel("std(ĝᵐ) / |∂J/∂θ|")
     ax.set_ylim(1, 60)
-    ax.set_title("Noise of one season's ĝ; ▼ least noisy σ")
+    ax.set_title("Noise of one season's ĝᵐ; ▼ least noisy σ")
 
 
 def draw_exploration(view: ExplorationView, axes: list[Axes]) -> None:
@@ -519,8 +521,8 @@ def draw_exploration(view: ExplorationView, axes: list[Axes]) -> None:
     ax_J.set_ylim(*J_LIMITS)  # a diverging run leaves through the bottom
     ax_J.set_xticks([0, 50, 100, 150])
     ax_J.set_yticks([-15, -12, -9, -6, -3, 0])
-    ax_J.set_xlabel("episode k")
-    ax_J.set_ylabel("exact J(θ, σ) after episode k")
+    ax_J.set_xlabel("season k")
+    ax_J.set_ylabel("exact J(θ, σ) after season k")
     # the count of diverged runs (vermillion, leaving through the bottom) goes in the title: no extra text
     n_diverged = int(runs.diverged.sum())
     runs_word = "run" if n_diverged == 1 else "runs"
@@ -730,7 +732,7 @@ def draw_reuse_runs(runs: list[ReuseRuns], ax: Axes, title: str = "Exact J again
             ha="left", va="bottom", fontsize=8, color="grey")
     ax.set_xscale("log")
     ax.set_xlabel("environment steps played (log scale)")
-    ax.set_ylabel(r"exact $J(\theta)$, median over runs")
+    ax.set_ylabel(r"exact $J(\theta)$: median, middle half of runs shaded")
     ax.set_ylim(-0.5, 6.3)
     ax.set_title(title)
     ax.legend(loc="lower right", fontsize=8)
