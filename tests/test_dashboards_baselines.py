@@ -72,7 +72,7 @@ def test_exact_baseline_matches_the_unshifted_learner():
 
 def test_state_line_and_figure(db):
     assert db.state("learned", 2.0**-5, 2.0**-3) == \
-        "baseline = learned v̂(s, w), α^θ = 2^-5, α^w = 2^-3, reward shift c = 10"
+        "baseline = learned v̂(s, w), α^θ = 2^-5, α^w = 2^-3"
     fig = db.figure(baseline="mean")
     assert len(fig.axes) == 2
     plt.close(fig)
