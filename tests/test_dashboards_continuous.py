@@ -201,6 +201,23 @@ def test_figures_draw_every_panel():
     assert axes[0, 0].get_ylim() == (0.0, 520.0)
 
 
+def test_labels_follow_the_notebooks_conventions():
+    # one season's estimate is ĝᵐ (notebooks 01 and 02); the demand problem counts seasons
+    fig = c.exploration_dashboard().static([{"sigma": 0.5, "alpha": 0.01}])
+    noise, runs = fig.axes[:2]
+    assert "ĝᵐ" in noise.get_ylabel()
+    assert "ĝᵐ" in noise.get_title()
+    assert runs.get_xlabel() == "season k"
+    # each curve's label sits under its ▼ (the least noisy σ), not at σ = 3 where slider dots go
+    labels = [text for text in noise.texts if text.get_text().startswith("θ = ")]
+    for text, curve in zip(labels, c.NOISE_THETAS, strict=True):
+        quietest = c.gradient_noise(curve).quietest_sigma
+        assert text.get_position()[0] == pytest.approx(quietest)
+    fig, axes = subplots(3)
+    c.draw_learned_sigma(c.learned_sigma_runs(alpha=0.001, n_runs=20, n_episodes=50, seed=1), list(axes[0]))
+    assert all(ax.get_xlabel() == "season k" for ax in axes[0])
+
+
 def test_bad_inputs_name_the_argument():
     with pytest.raises(ValueError, match="sigma"):
         c.fixed_sigma_runs(0.0, 0.01)

@@ -157,6 +157,27 @@ def test_clipped_gradient_is_reinforce_at_the_old_theta_and_the_derivative_elsew
         np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-6)
 
 
+def test_training_step_is_T_times_the_gradient_of_the_papers_step_average(grid):
+    # The notebook's claim: Schulman et al.'s L^CLIP averages over the batch's steps; the code
+    # averages over episodes each episode's sum, which on the grid (every episode T = 6 steps)
+    # is 6 L^CLIP: the same direction, a step six times larger.
+    mdp, policy, x = grid
+    theta_old = np.array([0.3, -0.2])
+    batch = sample_episodes(mdp, policy, theta_old, x, 40, np.random.default_rng(5))
+    assert np.all(batch.lengths == 6)
+    advantages = (returns_to_go(batch.rewards) - leave_one_out_mean_baseline(batch)) * batch.mask
+    theta = np.array([0.9, -0.6])
+
+    def step_average(th):
+        r = su.importance_ratios(policy, th, theta_old, x, batch)
+        return float(np.sum(su.clipped_objective(r, advantages, EPSILON) * batch.mask) / batch.mask.sum())
+
+    grads = su.clipped_surrogate_gradients(policy, theta, theta_old, x, batch, advantages, EPSILON)
+    code_step = grads.mean(axis=0)
+    numeric = finite_difference_gradient(step_average, theta, eps=1e-7)
+    np.testing.assert_allclose(code_step, 6 * numeric, rtol=1e-5, atol=1e-6)
+
+
 def test_clipped_gradient_vanishes_when_every_step_is_clipped(grid):
     mdp, policy, x = grid
     theta_old = np.zeros(2)
