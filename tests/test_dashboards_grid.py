@@ -132,8 +132,11 @@ def test_paths_summary_counts_where_runs_end():
 
 
 def test_static_views_stack_one_row_per_setting():
-    fig = grid.policy_dashboard().static([{"theta1": 0.0, "theta2": 0.0}, {"theta1": 5.0, "theta2": 2.0}])
+    settings = [{"theta1": 0.0, "theta2": 0.0}, {"theta1": 5.0, "theta2": 2.0}]
+    assert len(grid.policy_dashboard().static(settings).axes) == 4  # the live view's panels: no colour bar
+    fig = grid.policy_dashboard(colorbar=True).static(settings)
     assert len(fig.axes) == 6  # two panels and the landscape's colour bar, per setting
+    assert sum(ax.get_label() == "<colorbar>" for ax in fig.axes) == 2
     texts = [text.get_text() for ax in fig.axes for text in ax.texts]
     assert "θ = (0.00, 0.00)" in texts
     assert "θ = (5.00, 2.00)" in texts
