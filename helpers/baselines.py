@@ -438,8 +438,9 @@ def short_corridor_reinforce(alpha: float | np.ndarray, n_episodes: int, n_runs:
     with :math:`G_t = -(T - t)` (-1 on every step, including the last). With
     x(right) = (1, 0), x(left) = (0, 1), π(right) = σ(h) where h = θ₁ - θ₂, and the
     update moves h by :math:`2\alpha\delta(\mathbb 1[A_t = \text{right}] - \sigma(h))`
-    while θ₁ + θ₂ stays fixed; that is what is computed, the same numbers as
-    :func:`helpers.reinforce.reinforce` with ``policy=SoftmaxLinearPolicy(2, 2)``.
+    while θ₁ + θ₂ stays fixed; that is what is computed: the same algorithm as
+    :func:`helpers.reinforce.reinforce` with ``SoftmaxLinearPolicy(2, 2)`` and
+    ``value_features=np.ones((4, 1))``, specialised to this problem (the tests compare them).
 
     A run whose episode reaches ``max_steps`` steps without reaching the goal is
     stopped there (the book has no cap; such a run has p near 0 or 1, where
@@ -490,7 +491,7 @@ def short_corridor_reinforce(alpha: float | np.ndarray, n_episodes: int, n_runs:
         steps = np.arange(T)[:, None]
         inside = steps < length
         G = np.where(inside, -(length - steps), 0.0)  # G_t = -(T - t)
-        x_right = actions - 0.0
+        x_right = actions.astype(float)  # 1[A_t = right]
         step_h = np.where(inside, 2.0 * alpha[active], 0.0)
         hh, ww = h[active], w[active]
         step_w = np.where(inside, a_w[active], 0.0) if use_w else None
@@ -575,9 +576,3 @@ def corridor_step_size_grid(alphas_theta: tuple[float, ...], alphas_w: tuple[flo
     mean_reward = per_run.reshape(a_t.size, n_runs).mean(axis=1).reshape(a_t.shape)
     stopped = (runs.stopped >= 0).reshape(a_t.size, n_runs).sum(axis=1).reshape(a_t.shape)
     return mean_reward, stopped
-
-
-def corridor_value(p: np.ndarray) -> np.ndarray:
-    """J(p) of the short corridor (re-exported from :mod:`helpers.envs`)."""
-    return short_corridor_value(p)
-

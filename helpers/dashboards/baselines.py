@@ -176,7 +176,8 @@ def variance_histograms(problem_name: str, component: int = 0) -> Figure:
         ax.set_xlabel(f"ĝ_{component + 1} (estimate of ∂J/∂θ_{component + 1})", fontsize=8)
     axes[0][0].set_ylabel("episodes")
     fig.suptitle(f"{problem_name}: {len(values) // len(names)} single-episode estimates per baseline, "
-                 f"same episodes; dashed: exact ∂J/∂θ_{component + 1} = {exact:.3f}")
+                 f"same episodes (the outer 1 % piled at the edges); dashed: exact ∂J/∂θ_{component + 1} = "
+                 f"{exact:.3f}")
     return fig
 
 
