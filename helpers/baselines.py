@@ -491,15 +491,29 @@ def short_corridor_reinforce(alpha: float | np.ndarray, n_episodes: int, n_runs:
         steps = np.arange(T)[:, None]
         inside = steps < length
         G = np.where(inside, -(length - steps), 0.0)  # G_t = -(T - t)
-        x_right = actions.astype(float)  # 1[A_t = right]
+        # x - σ(h) = (1[A_t = right] - 1/2) - tanh(h/2)/2, computed in place (the loop over t is the hot path)
+        x_centred = actions - 0.5
         step_h = np.where(inside, 2.0 * alpha[active], 0.0)
-        hh, ww = h[active], w[active]
-        step_w = np.where(inside, a_w[active], 0.0) if use_w else None
+        hh, ww = h[active].copy(), w[active].copy()
+        if use_w:
+            step_w = np.where(inside, a_w[active], 0.0)
+            delta = np.empty_like(ww)
+        else:
+            coefficient = step_h * G  # 2αδ with δ = G_t
+        score = np.empty_like(hh)
         for t in range(T):
-            delta = G[t] - ww if use_w else G[t]
+            np.multiply(hh, 0.5, out=score)
+            np.tanh(score, out=score)
+            score *= -0.5
+            score += x_centred[t]
             if use_w:
-                ww = ww + step_w[t] * delta
-            hh = hh + step_h[t] * delta * (x_right[t] - _sigmoid(hh))
+                np.subtract(G[t], ww, out=delta)
+                score *= step_h[t]
+                score *= delta
+                ww += step_w[t] * delta
+            else:
+                score *= coefficient[t]
+            hh += score
         h[active], w[active] = hh, ww
         p_hist[active, e + 1] = _sigmoid(hh)
     return CorridorRuns(returns, p_hist, stopped, p_at_stop, alpha,
