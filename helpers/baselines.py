@@ -23,13 +23,14 @@ from functools import cache
 
 import numpy as np
 
-from helpers._validate import check_choice, check_positive_int, check_step_size
+from helpers._validate import check_choice, check_positive_int
 from helpers.envs import SHORT_CORRIDOR_BEST_P, DemandEnv, WindyHighway, short_corridor_value
 from helpers.mdp import TabularMDP, exact_gradient, state_values
 from helpers.policies import DiscretePolicy, SigmoidPolicy, SoftmaxLinearPolicy
 from helpers.reinforce import (
     EpisodeBatch,
     leave_one_out_mean_baseline,
+    per_run_step_sizes,
     reinforce_estimates,
     returns_to_go,
     sample_episodes,
@@ -301,8 +302,8 @@ def grid_reinforce(baseline: str, alpha_theta: float | np.ndarray, alpha_w: floa
     n_episodes = check_positive_int("n_episodes", n_episodes)
     n_runs = check_positive_int("n_runs", n_runs)
     eval_every = check_positive_int("eval_every", eval_every)
-    a_theta = _per_run("alpha_theta", alpha_theta, n_runs)
-    a_w = _per_run("alpha_w", alpha_w, n_runs)
+    a_theta = per_run_step_sizes("alpha_theta", alpha_theta, n_runs)
+    a_w = per_run_step_sizes("alpha_w", alpha_w, n_runs)
     problem, plain = grid_problem(float(reward_shift)), grid_problem(0.0)
     mdp, policy, inputs = problem.mdp, problem.policy, problem.inputs
     theta = np.tile(np.zeros(2) if theta0 is None else np.asarray(theta0, float), (n_runs, 1))
@@ -338,18 +339,6 @@ def grid_reinforce(baseline: str, alpha_theta: float | np.ndarray, alpha_w: floa
         if episode % eval_every == 0:
             curves.append(start_value(theta))
     return np.array(curves).T
-
-
-def _per_run(name: str, value: float | np.ndarray, n_runs: int) -> np.ndarray:
-    values = np.asarray(value, dtype=float)
-    if values.ndim == 0:
-        return np.full(n_runs, check_step_size(name, float(values)))
-    if values.shape != (n_runs,):
-        raise ValueError(f"{name} must be a number or an array of shape (n_runs,) = ({n_runs},), "
-                         f"got shape {values.shape}")
-    for v in values:
-        check_step_size(name, v)
-    return values
 
 
 # --------------------------------------------------------------------------- the short corridor
@@ -457,8 +446,8 @@ def short_corridor_reinforce(alpha: float | np.ndarray, n_episodes: int, n_runs:
     n_episodes = check_positive_int("n_episodes", n_episodes)
     n_runs = check_positive_int("n_runs", n_runs)
     max_steps = check_positive_int("max_steps", max_steps)
-    alpha = _per_run("alpha", alpha, n_runs)
-    a_w = np.full(n_runs, np.nan) if alpha_w is None else _per_run("alpha_w", alpha_w, n_runs)
+    alpha = per_run_step_sizes("alpha", alpha, n_runs)
+    a_w = np.full(n_runs, np.nan) if alpha_w is None else per_run_step_sizes("alpha_w", alpha_w, n_runs)
     theta0 = np.asarray(theta0, dtype=float)
     if theta0.shape != (2,) or not np.all(np.isfinite(theta0)):
         raise ValueError(f"theta0 must be 2 finite numbers (θ_right, θ_left), got {theta0!r}")

@@ -401,7 +401,7 @@ def reinforce(mdp: TabularMDP, policy: DiscretePolicy, theta0: np.ndarray, input
     """
     n_episodes = check_positive_int("n_episodes", n_episodes)
     n_runs = check_positive_int("n_runs", n_runs)
-    alpha = _per_run_step_sizes("alpha", alpha, n_runs)
+    alpha = per_run_step_sizes("alpha", alpha, n_runs)
     batch_size = check_positive_int("batch_size", batch_size)
     max_steps = check_positive_int("max_steps", max_steps)
     check_choice("update", update, UPDATES)
@@ -430,7 +430,7 @@ def reinforce(mdp: TabularMDP, policy: DiscretePolicy, theta0: np.ndarray, input
                              f"got {x_v.shape}")
         learner.value_features = x_v
         learner.w = np.zeros((n_runs, x_v.shape[1]))
-        learner.alpha_w = _per_run_step_sizes("alpha_w", alpha_w, n_runs)
+        learner.alpha_w = per_run_step_sizes("alpha_w", alpha_w, n_runs)
     if update == "per-step":
         return _train_per_step(mdp, policy, inputs, learner, n_episodes, rng, max_steps,
                                on_truncation == "stop", discount_weighting)
@@ -438,8 +438,8 @@ def reinforce(mdp: TabularMDP, policy: DiscretePolicy, theta0: np.ndarray, input
                         max_steps, discount_weighting)
 
 
-def _per_run_step_sizes(name: str, value: float | np.ndarray, n_runs: int) -> np.ndarray:
-    """A step size per run, each finite and > 0."""
+def per_run_step_sizes(name: str, value: float | np.ndarray, n_runs: int) -> np.ndarray:
+    """One step size per run, from a number or an array of shape (n_runs,), each finite and > 0."""
     values = np.asarray(value, dtype=float)
     if values.ndim == 0:
         return np.full(n_runs, check_step_size(name, float(values)))
