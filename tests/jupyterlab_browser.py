@@ -338,6 +338,7 @@ def slider(page: Page, description: str) -> Locator:
 def press_slider(page: Page, description: str, key: str = "ArrowRight", presses: int = 1) -> None:
     """Focus the handle of the slider ``description`` and press ``key`` on it."""
     handle = slider(page, description).locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
     handle.focus()
     for _ in range(presses):
         handle.press(key)
@@ -357,3 +358,59 @@ def wait_for_output_text(
     output = page.locator(".jp-NotebookPanel .jp-OutputArea-output").filter(has_text=text).last
     output.wait_for(state="visible", timeout=timeout_ms)
     return output
+
+
+# --- a Dashboard (helpers.widgets) in the page ----------------------------------
+
+
+def dashboard(page: Page, state: str | re.Pattern[str] | None = None,
+              has_label: str | None = None) -> Locator:
+    """The ``interactive`` widget of a dashboard, found by its printed state line or a control's label.
+
+    ``state`` is matched as a regular expression against the widget's text (a plain
+    string is compiled as one); ``has_label`` picks the widget holding the control
+    whose description is exactly that text.
+    """
+    widget = page.locator(".jp-NotebookPanel .widget-interact")
+    if state is not None:
+        pattern = state if isinstance(state, re.Pattern) else re.compile(state)
+        widget = widget.filter(has_text=pattern)
+    if has_label is not None:
+        label = page.locator(".widget-label", has_text=re.compile(rf"^\s*{re.escape(has_label)}\s*$"))
+        widget = widget.filter(has=label)
+    return widget.first
+
+
+def widget_readout(widget: Locator, index: int = 0) -> str:
+    """The readout of the widget's ``index``-th slider, scrolled into view; Unicode minus as "-"."""
+    text = widget.locator(".widget-readout").nth(index)
+    text.scroll_into_view_if_needed()
+    return (text.text_content() or "").strip().replace("\u2212", "-")
+
+
+def press_widget_slider(widget: Locator, key: str = "ArrowRight", index: int = 0) -> None:
+    """Press ``key`` once on the handle of the widget's ``index``-th slider."""
+    handle = widget.locator(".noUi-handle").nth(index)
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    handle.press(key)
+
+
+def figure_source(widget: Locator) -> str:
+    """The data URL of the figure that the dashboard shows now."""
+    image = widget.locator(".widget-output img").first
+    image.wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+    return image.get_attribute("src")
+
+
+def wait_for_new_figure(page: Page, widget: Locator, old_source: str) -> str:
+    """Wait until the dashboard's figure is a different image from ``old_source``; return it."""
+    page.wait_for_function(
+        """([root, old]) => {
+            const img = root.querySelector('.widget-output img');
+            return img !== null && img.getAttribute('src') !== old;
+        }""",
+        arg=[widget.element_handle(), old_source],
+        timeout=STEP_TIMEOUT_MS,
+    )
+    return figure_source(widget)

@@ -11,40 +11,16 @@ import re
 import pytest
 
 from tests.jupyterlab_browser import (
-    STEP_TIMEOUT_MS,
+    dashboard,
+    figure_source,
     open_notebook,
     run_all_cells,
+    wait_for_new_figure,
     wait_for_output_text,
 )
 
 NOTEBOOK = "04_baselines.ipynb"
 START = "baseline = no baseline, α^θ = 2^-6, α^w = 2^-3"
-
-
-def dashboard(page, state_pattern: str):
-    """The interactive widget whose printed state line matches ``state_pattern``."""
-    return page.locator(".jp-NotebookPanel .widget-interact").filter(
-        has_text=re.compile(state_pattern)).first
-
-
-def figure_source(widget) -> str:
-    """The data URL of the figure that the dashboard shows now."""
-    image = widget.locator(".widget-output img").first
-    image.wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
-    return image.get_attribute("src")
-
-
-def wait_for_new_figure(page, widget, old_source: str) -> str:
-    """Wait until the dashboard's figure is a different image from ``old_source``; return it."""
-    page.wait_for_function(
-        """([root, old]) => {
-            const img = root.querySelector('.widget-output img');
-            return img !== null && img.getAttribute('src') !== old;
-        }""",
-        arg=[widget.element_handle(), old_source],
-        timeout=STEP_TIMEOUT_MS,
-    )
-    return figure_source(widget)
 
 
 @pytest.mark.browser

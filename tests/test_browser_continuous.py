@@ -12,10 +12,14 @@ import re
 import pytest
 
 from tests.jupyterlab_browser import (
-    STEP_TIMEOUT_MS,
+    dashboard,
+    figure_source,
     open_notebook,
+    press_widget_slider,
     run_all_cells,
+    wait_for_new_figure,
     wait_for_output_text,
+    widget_readout,
 )
 
 NOTEBOOK = "05_continuous_and_beyond.ipynb"
@@ -23,47 +27,6 @@ NOTEBOOK = "05_continuous_and_beyond.ipynb"
 # The exploration dashboard's state line, e.g. "σ = 0.5, α = 0.01"; the clipped-objective
 # dashboard of the same notebook prints "r = …, Â = …, ε = …" and never matches.
 STATE = re.compile(r"σ = ([0-9.]+), α = 0\.01")
-
-
-def dashboard(page, state_pattern: str | re.Pattern[str]):
-    """The interactive widget whose printed state line matches ``state_pattern``."""
-    pattern = state_pattern if isinstance(state_pattern, re.Pattern) else re.compile(state_pattern)
-    return page.locator(".jp-NotebookPanel .widget-interact").filter(has_text=pattern).first
-
-
-def sigma_readout(widget) -> str:
-    """The text next to the σ slider, the dashboard's first control."""
-    text = widget.locator(".widget-readout").first
-    text.scroll_into_view_if_needed()
-    return (text.text_content() or "").strip()
-
-
-def press_sigma_right(widget) -> None:
-    """Move the σ slider one step to the right with the keyboard."""
-    handle = widget.locator(".noUi-handle").first
-    handle.scroll_into_view_if_needed()
-    handle.focus()
-    handle.press("ArrowRight")
-
-
-def figure_source(widget) -> str:
-    """The data URL of the figure that the dashboard shows now."""
-    image = widget.locator(".widget-output img").first
-    image.wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
-    return image.get_attribute("src")
-
-
-def wait_for_new_figure(page, widget, old_source: str) -> str:
-    """Wait until the dashboard's figure is a different image from ``old_source``; return it."""
-    page.wait_for_function(
-        """([root, old]) => {
-            const img = root.querySelector('.widget-output img');
-            return img !== null && img.getAttribute('src') !== old;
-        }""",
-        arg=[widget.element_handle(), old_source],
-        timeout=STEP_TIMEOUT_MS,
-    )
-    return figure_source(widget)
 
 
 @pytest.mark.browser
@@ -75,19 +38,19 @@ def test_sigma_slider_redraws_notebook_05(jupyterlab, lab_page):
     # The exploration dashboard starts at σ = 0.5, α = 0.01.
     wait_for_output_text(page, "σ = 0.5, α = 0.01")
     exploration = dashboard(page, r"σ = 0\.5, α = 0\.01")
-    before_readout = sigma_readout(exploration)
+    before_readout = widget_readout(exploration)
     assert float(before_readout) == pytest.approx(0.5, abs=0.005)
     before = figure_source(exploration)
 
     # One step of the log slider to the right: a larger σ, printed in the state line.
-    press_sigma_right(exploration)
+    press_widget_slider(exploration)
     wait_for_output_text(page, re.compile(r"σ = (?!0\.5,)[0-9.]+, α = 0\.01"))
     exploration = dashboard(page, re.compile(r"σ = (?!0\.5,)[0-9.]+, α = 0\.01"))
     state = STATE.search(exploration.inner_text())
     assert state is not None
     new_sigma = float(state.group(1))
     assert 0.5 < new_sigma < 1.0
-    assert float(sigma_readout(exploration)) == pytest.approx(new_sigma, rel=0.02)
+    assert float(widget_readout(exploration)) == pytest.approx(new_sigma, rel=0.02)
     after = wait_for_new_figure(page, exploration, before)
     assert after.startswith("data:image/png")
     assert after != before

@@ -12,39 +12,15 @@ import re
 import pytest
 
 from tests.jupyterlab_browser import (
-    STEP_TIMEOUT_MS,
+    dashboard,
+    figure_source,
     open_notebook,
     run_all_cells,
+    wait_for_new_figure,
     wait_for_output_text,
 )
 
 NOTEBOOK = "01_policy_gradient_theorem.ipynb"
-
-
-def gradient_cloud(page, state: str):
-    """The dashboard whose printed state line is exactly ``state``."""
-    return page.locator(".jp-NotebookPanel .widget-interact").filter(
-        has_text=re.compile(re.escape(state))).first
-
-
-def figure_source(widget) -> str:
-    """The data URL of the figure the dashboard shows now."""
-    image = widget.locator(".widget-output img").first
-    image.wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
-    return image.get_attribute("src")
-
-
-def wait_for_new_figure(page, widget, old_source: str) -> str:
-    """Wait until the dashboard's figure differs from ``old_source``; return the new one."""
-    page.wait_for_function(
-        """([root, old]) => {
-            const img = root.querySelector('.widget-output img');
-            return img !== null && img.getAttribute('src') !== old;
-        }""",
-        arg=[widget.element_handle(), old_source],
-        timeout=STEP_TIMEOUT_MS,
-    )
-    return figure_source(widget)
 
 
 @pytest.mark.browser
@@ -54,7 +30,7 @@ def test_theta_slider_and_weight_menu_redraw_notebook_01(jupyterlab, lab_page):
     run_all_cells(page)
 
     wait_for_output_text(page, "θ = 1.00, weight R(τ)")
-    widget = gradient_cloud(page, "θ = 1.00, weight R(τ)")
+    widget = dashboard(page, re.compile(re.escape("θ = 1.00, weight R(τ)")))
     readout = widget.locator(".widget-readout").first
     assert (readout.text_content() or "").strip() == "1.00"
     before = figure_source(widget)
@@ -66,7 +42,7 @@ def test_theta_slider_and_weight_menu_redraw_notebook_01(jupyterlab, lab_page):
     handle.press("ArrowRight")
 
     wait_for_output_text(page, "θ = 1.10, weight R(τ)")
-    widget = gradient_cloud(page, "θ = 1.10, weight R(τ)")
+    widget = dashboard(page, re.compile(re.escape("θ = 1.10, weight R(τ)")))
     assert (widget.locator(".widget-readout").first.text_content() or "").strip() == "1.10"
     after = wait_for_new_figure(page, widget, before)
     assert after != before
@@ -75,5 +51,5 @@ def test_theta_slider_and_weight_menu_redraw_notebook_01(jupyterlab, lab_page):
     # The weight menu re-weights the same episodes by the reward-to-go.
     widget.locator("select").first.select_option(label="G_t, reward-to-go")
     wait_for_output_text(page, "θ = 1.10, weight G_t")
-    widget = gradient_cloud(page, "θ = 1.10, weight G_t")
+    widget = dashboard(page, re.compile(re.escape("θ = 1.10, weight G_t")))
     assert wait_for_new_figure(page, widget, after) != after
