@@ -80,3 +80,22 @@ def compare_numbers(answer: object, expected: np.ndarray | float, *, name: str =
         size = f"{ratio:.3g} times too large" if ratio > 1 else f"{1 / ratio:.3g} times too small"
         return Feedback(False, f"{name} {direction} but is {size}.")
     return Feedback(False, f"{name} = {np.array2string(value, precision=4)} is not right yet.")
+
+
+def answer_array(answer: object, name: str) -> np.ndarray | Feedback:
+    """The answer as a finite float array, or a :class:`Feedback` that says why it cannot be one."""
+    if answer is None:
+        return Feedback(False, f"{name} is still `None`: replace it with your computation.")
+    try:
+        value = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return Feedback(False, f"{name} should be a number or an array of numbers, got {answer!r}.")
+    if not np.all(np.isfinite(value)):
+        return Feedback(False, f"{name} contains NaN or infinity; look for a division by zero.")
+    return value
+
+
+def matches(value: np.ndarray, target: np.ndarray | float, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
+    """Whether ``value`` has the shape of ``target`` and equals it within the tolerances."""
+    target = np.asarray(target, dtype=float)
+    return value.shape == target.shape and bool(np.allclose(value, target, rtol=rtol, atol=atol))

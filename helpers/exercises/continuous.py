@@ -19,28 +19,9 @@ from collections.abc import Callable
 import numpy as np
 
 from helpers.cartpole import episodes_to_solve
-from helpers.exercises import Feedback, compare_numbers
+from helpers.exercises import Feedback, answer_array, compare_numbers, matches
 from helpers.policies import DiscretePolicy, GaussianPolicy
 from helpers.surrogate import clipped_objective
-
-
-def _close(value: np.ndarray, target: np.ndarray | float, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
-    target = np.asarray(target, dtype=float)
-    return value.shape == target.shape and bool(np.allclose(value, target, rtol=rtol, atol=atol))
-
-
-def _as_array(answer: object, name: str) -> np.ndarray | Feedback:
-    """The answer as a float array, or a Feedback saying why it cannot be one."""
-    if answer is None:
-        return Feedback(False, f"{name} is still `None`: replace it with your computation.")
-    try:
-        value = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        return Feedback(False, f"{name} should be a number or an array of numbers, got {answer!r}.")
-    if not np.all(np.isfinite(value)):
-        return Feedback(False, f"{name} contains NaN or infinity; look for a division by zero.")
-    return value
-
 
 # --- exercise 1: the Gaussian score -----------------------------------------------------------------
 
@@ -65,7 +46,7 @@ def check_gaussian_score(answer: object, a: float = 1.6, p: float = 2.0, theta_m
         The order, the demand change and the two parameters of the exercise.
     """
     expected = gaussian_score(a, p, theta_mu, theta_sigma)
-    value = _as_array(answer, "your score")
+    value = answer_array(answer, "your score")
     if isinstance(value, Feedback):
         return value
     if value.size == 1:
@@ -76,7 +57,7 @@ def check_gaussian_score(answer: object, a: float = 1.6, p: float = 2.0, theta_m
     value = value.reshape(2)
     mu, sigma = theta_mu * p, float(np.exp(theta_sigma * p))
     z = (a - mu) / sigma
-    if _close(value, expected):
+    if matches(value, expected):
         side = "above" if a > mu else "below"
         direction = "raising" if a > mu else "lowering"
         spread = "widening" if abs(z) > 1 else "narrowing"
@@ -141,14 +122,14 @@ def check_trajectory_ratio(answer: object, policy: DiscretePolicy, theta: np.nda
         The episode's :math:`S_t` and :math:`A_t`.
     """
     expected = trajectory_ratio(policy, theta, theta_old, inputs, states, actions)
-    value = _as_array(answer, "your ρ")
+    value = answer_array(answer, "your ρ")
     if isinstance(value, Feedback):
         return value
     if value.size != 1:
         return Feedback(False, f"ρ(τ) is one number for the whole episode; you gave {value.size}. "
                                "Combine the per-step ratios into one.")
     value = value.reshape(())
-    if _close(value, expected):
+    if matches(value, expected):
         more = "more" if expected > 1 else "less"
         return Feedback(True, f"ρ(τ) = {expected:.4f}: the new policy makes this episode {more} likely "
                               "than the old one did; the environment's probabilities cancel in the ratio.")
@@ -156,16 +137,16 @@ def check_trajectory_ratio(answer: object, policy: DiscretePolicy, theta: np.nda
     new = policy.probs(np.asarray(theta, dtype=float), inputs[states])[np.arange(len(states)), actions]
     old = policy.probs(np.asarray(theta_old, dtype=float), inputs[states])[np.arange(len(states)), actions]
     ratios = new / old
-    if _close(value, 1.0 / expected):
+    if matches(value, 1.0 / expected):
         return Feedback(False, "that is π_θold(τ)/π_θ(τ), upside down: the new policy goes on top, "
                                "ρ = π(A_t|S_t, θ) / π(A_t|S_t, θ_old).")
-    if _close(value, ratios.sum()) or _close(value, ratios.mean()):
+    if matches(value, ratios.sum()) or matches(value, ratios.mean()):
         return Feedback(False, "you added (or averaged) the per-step ratios. The probability of an "
                                "episode is a product over its steps, so ρ(τ) is the product of the ratios.")
-    if _close(value, ratios[0]) or _close(value, ratios[-1]):
+    if matches(value, ratios[0]) or matches(value, ratios[-1]):
         return Feedback(False, "that is the ratio of a single step; ρ(τ) multiplies the ratios of all "
                                f"{len(states)} steps.")
-    if _close(value, np.prod(new)) or _close(value, np.prod(old)):
+    if matches(value, np.prod(new)) or matches(value, np.prod(old)):
         return Feedback(False, "that is the probability of the actions under one policy; divide the new "
                                "policy's by the old one's.")
     return Feedback(False, f"your ρ = {float(value):.4f} is not right yet. For each step take "
@@ -201,19 +182,19 @@ def check_clipped_objective(function: Callable[[np.ndarray, float, float], np.nd
         if value.shape != expected.shape:
             return Feedback(False, f"your function returned shape {value.shape} for {RATIO_POINTS.size} "
                                    "ratios; it should return one value per ratio (np.minimum, not min).")
-        if _close(value, expected):
+        if matches(value, expected):
             continue
         sign = "positive" if advantage > 0 else "negative"
         clip = np.clip(RATIO_POINTS, 1 - epsilon, 1 + epsilon)
-        if _close(value, np.maximum(RATIO_POINTS * advantage, clip * advantage)):
+        if matches(value, np.maximum(RATIO_POINTS * advantage, clip * advantage)):
             return Feedback(False, f"with a {sign} advantage your function takes the larger of the two "
                                    "terms. PPO takes the smaller (np.minimum): a pessimistic bound that "
                                    "never rewards moving the ratio beyond the clip range.")
-        if _close(value, clip * advantage):
+        if matches(value, clip * advantage):
             return Feedback(False, f"with a {sign} advantage your function returns clip(r)·Â alone. Take "
                                    "the minimum with the unclipped r·Â too: then a ratio that moved the "
                                    "wrong way is not clipped, and its mistake still counts in full.")
-        if _close(value, RATIO_POINTS * advantage):
+        if matches(value, RATIO_POINTS * advantage):
             return Feedback(False, "your function returns r·Â: the ratio is never clipped. Clip r to "
                                    "[1 − ε, 1 + ε] with np.clip and take the minimum of the two terms.")
         wrong = RATIO_POINTS[~np.isclose(value, expected)]
@@ -244,7 +225,7 @@ def check_episodes_to_solve(answer: object, returns: np.ndarray, threshold: floa
             return Feedback(True, "right: the running average never reaches the bar, so it is not solved.")
         return Feedback(False, f"the running average of these returns never reaches {threshold:g}: "
                                "the answer is None.")
-    value = _as_array(answer, "your answer")
+    value = answer_array(answer, "your answer")
     if isinstance(value, Feedback):
         return value
     if value.size != 1:

@@ -24,27 +24,11 @@ from helpers.dashboards.demand import (
     episode_update,
     learning_runs,
 )
-from helpers.exercises import Feedback, compare_numbers
+from helpers.exercises import Feedback, answer_array, compare_numbers, matches
 from helpers.policies import sigmoid
 from helpers.reinforce import returns_to_go
 
 ACTIONS = {"MORE": MORE, "LESS": LESS}
-
-
-def _close(value: np.ndarray, target: np.ndarray | float, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
-    target = np.asarray(target, dtype=float)
-    return value.shape == target.shape and bool(np.allclose(value, target, rtol=rtol, atol=atol))
-
-
-def _as_array(answer: object, name: str) -> np.ndarray | Feedback:
-    """The answer as a float array, or a Feedback saying why it cannot be one."""
-    if answer is None:
-        return Feedback(False, f"{name} is still `None`: replace it with your computation.")
-    try:
-        value = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        return Feedback(False, f"{name} should be a number or an array of numbers, got {answer!r}.")
-    return value
 
 
 def expected_score(p: float, theta: float, action: str = "MORE") -> float:
@@ -75,7 +59,7 @@ def check_score(answer: object, p: float = 2.0, theta: float = -0.7, action: str
     action : {"MORE", "LESS"}
     """
     expected = expected_score(p, theta, action)
-    value = _as_array(answer, "your score")
+    value = answer_array(answer, "your score")
     if isinstance(value, Feedback):
         return value
     value = value.reshape(-1) if value.size == 1 else value
@@ -86,22 +70,22 @@ def check_score(answer: object, p: float = 2.0, theta: float = -0.7, action: str
     a = ACTIONS[action]
     other = "LESS" if action == "MORE" else "MORE"
     prob = sigmoid(theta * p) if a == MORE else 1.0 - sigmoid(theta * p)
-    if _close(value, expected):
+    if matches(value, expected):
         return Feedback(True, f"∂ln π({action}|p={p:+g}, θ={theta:g})/∂θ = {expected:.4f}. Its sign "
                               f"says which way θ must move to make {action} more likely at p = {p:+g}.")
-    if _close(value, a - sigmoid(theta * p)):
+    if matches(value, a - sigmoid(theta * p)):
         return Feedback(False, "close: you have (a − σ(θp)), the derivative with respect to the logit θp. "
                                "By the chain rule ∂(θp)/∂θ = p: multiply by p.")
-    if _close(value, expected_score(p, theta, other)):
+    if matches(value, expected_score(p, theta, other)):
         return Feedback(False, f"that is the score of {other}. For {action}, a = {a} in (a − σ(θp)) p.")
-    if _close(value, -expected):
+    if matches(value, -expected):
         return Feedback(False, "right size, wrong sign. The score is (a − σ(θp)) p, not (σ(θp) − a) p; "
                                f"and mind the sign of p = {p:+g}.")
-    if _close(value, -expected_score(p, theta, other)):
+    if matches(value, -expected_score(p, theta, other)):
         return Feedback(False, f"that is minus the score of {other}, −(a' − σ(θp)) p with a' = {1 - a}. "
                                "Differentiate ln π itself: d/dθ ln(1 − σ(θp)) = −σ(θp)(1 − σ(θp)) p / "
                                "(1 − σ(θp)), and d/dθ ln σ(θp) = (1 − σ(θp)) p.")
-    if _close(value, prob * expected):
+    if matches(value, prob * expected):
         return Feedback(False, "that is ∇π, the gradient of the probability itself. "
                                "The score is ∇ln π = ∇π / π: divide by π(a|p, θ).")
     return compare_numbers(value, expected, name="your score")
@@ -122,31 +106,31 @@ def check_returns_to_go(answer: object, rewards: np.ndarray, gamma: float) -> Fe
     gamma = check_discount("gamma", gamma)
     rewards = np.asarray(rewards, dtype=float)
     expected = returns_to_go(rewards, gamma)
-    value = _as_array(answer, "your G")
+    value = answer_array(answer, "your G")
     if isinstance(value, Feedback):
         return value
     if value.shape != expected.shape:
         return Feedback(False, f"your G has shape {value.shape}; there is one return per step, "
                                f"so it should have shape {expected.shape}.")
-    if _close(value, expected):
+    if matches(value, expected):
         return Feedback(True, f"G = {np.array2string(expected, precision=4)}. Each G_t counts only the "
                               "rewards that come after A_t, so an action is credited with its consequences.")
     T = len(rewards)
     discounts = gamma ** np.arange(T)
-    if _close(value, rewards):
+    if matches(value, rewards):
         return Feedback(False, "these are the rewards R_{t+1} themselves. G_t adds every reward from "
                                "R_{t+1} to the end of the episode, each discounted by γ per step of delay.")
-    if _close(value, np.cumsum(discounts * rewards)) or _close(value, np.cumsum(rewards)):
+    if matches(value, np.cumsum(discounts * rewards)) or matches(value, np.cumsum(rewards)):
         return Feedback(False, "you summed from the start of the episode up to t. G_t sums the other "
                                "way, from t+1 to the end. Work backwards: G_{T-1} = R_T, then "
                                "G_t = R_{t+1} + γ G_{t+1}.")
-    if _close(value, np.full(T, expected[0])):
+    if matches(value, np.full(T, expected[0])):
         return Feedback(False, "every step got the whole return G_0. Rewards that came before A_t "
                                "cannot be its consequence: G_t starts at R_{t+1}.")
-    if gamma != 1.0 and _close(value, returns_to_go(rewards, 1.0)):
+    if gamma != 1.0 and matches(value, returns_to_go(rewards, 1.0)):
         return Feedback(False, f"these are the undiscounted sums. With γ = {gamma:g}, a reward k steps "
                                "after t counts γ^(k-1) times.")
-    if gamma != 1.0 and _close(value, [np.sum(discounts[t:] * rewards[t:]) for t in range(T)]):
+    if gamma != 1.0 and matches(value, [np.sum(discounts[t:] * rewards[t:]) for t in range(T)]):
         return Feedback(False, "the discount should count from t, not from the start of the episode: "
                                "R_{t+1} gets weight 1, R_{t+2} gets γ, and so on.")
     return compare_numbers(value, expected, name="your G")
@@ -207,7 +191,7 @@ def check_reinforce_update(function: Callable[..., float] | None,
         except Exception as error:  # the learner's code: report any failure as feedback
             return Feedback(False, f"your function raised {type(error).__name__}: {error} "
                                    f"(on θ = {theta}, p = {p}, actions = {actions}, rewards = {rewards}).")
-        value = _as_array(result, "the θ your function returns")
+        value = answer_array(result, "the θ your function returns")
         if isinstance(value, Feedback):
             return Feedback(False, "your function returns `None`: end it with `return theta`.") \
                 if result is None else value
@@ -216,25 +200,25 @@ def check_reinforce_update(function: Callable[..., float] | None,
                                    f"got shape {value.shape}.")
         value = value.reshape(())
         expected = episode_update(theta, p_arr, a_arr, r_arr, alpha, gamma)[-1].theta_after
-        if _close(value, expected):
+        if matches(value, expected):
             continue
         where = (f"(on θ = {theta}, p = {p}, actions = {actions}, rewards = {rewards}, "
                  f"α = {alpha}, γ = {gamma})")
         variants = _update_variants(theta, p_arr, a_arr, r_arr, alpha, gamma)
-        if _close(value, variants["fixed"]):
+        if matches(value, variants["fixed"]):
             return Feedback(False, "you scored every step at the θ from before the episode. That is "
                                    "the batch form; Sutton & Barto's per-step REINFORCE updates θ after "
                                    "each step and scores the next step at the new θ. " + where)
-        if _close(value, variants["rewards"]):
+        if matches(value, variants["rewards"]):
             return Feedback(False, "you weighted each step by its reward R_{t+1}; REINFORCE weights it by "
                                    "the return G_t, everything that followed A_t. " + where)
-        if _close(value, variants["whole"]):
+        if matches(value, variants["whole"]):
             return Feedback(False, "you weighted every step by G_0; each step gets its own return G_t. "
                                    + where)
-        if _close(value, variants["no_discount"]):
+        if matches(value, variants["no_discount"]):
             return Feedback(False, "the factor γ^t is missing from the step. It only matters when γ < 1, "
                                    "which is why the first episode passed. " + where)
-        if _close(value, variants["descent"]):
+        if matches(value, variants["descent"]):
             return Feedback(False, "θ moved the wrong way: REINFORCE *adds* α γ^t G_t ∇ln π "
                                    "(gradient ascent on J). " + where)
         return Feedback(False, f"your function returned θ = {float(value):.4f}; expected {expected:.4f} "
