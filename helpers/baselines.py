@@ -5,7 +5,7 @@ unchanged, because :math:`\mathbb{E}_{A\sim\pi}[\nabla \ln \pi(A|s, \theta)] = 0
 (notebook 01's lemma), and can shrink its variance a lot. This module
 
 - compares the variance of the per-episode estimate
-  :math:`\hat g = \sum_t \gamma^t (G_t - b(S_t)) \nabla \ln \pi(A_t|S_t, \theta)`
+  :math:`\hat g^m = \sum_t \gamma^t (G_t - b(S_t)) \nabla \ln \pi(A_t|S_t, \theta)`
   under five baselines (:func:`baseline_estimates`, :func:`total_variance`);
 - gives the minimum-variance constant baseline (:func:`min_variance_constant`),
   :math:`b^* = \mathbb{E}[X \cdot Z] / \mathbb{E}[\|Z\|^2]` with
@@ -91,7 +91,7 @@ def grid_problem(reward_shift: float = 0.0) -> Problem:
 
 def score_sums(policy: DiscretePolicy, theta: np.ndarray, inputs: np.ndarray, batch: EpisodeBatch,
                gamma: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    r"""The two sums that make up the estimate with a constant baseline b: ĝ = X - b Z.
+    r"""The two sums that make up one episode's estimate with a constant baseline b: ĝᵐ = X - b Z.
 
     .. math:: X = \sum_t \gamma^t G_t \nabla \ln \pi(A_t|S_t, \theta), \qquad
               Z = \sum_t \gamma^t \nabla \ln \pi(A_t|S_t, \theta).
@@ -107,9 +107,9 @@ def score_sums(policy: DiscretePolicy, theta: np.ndarray, inputs: np.ndarray, ba
 
 def min_variance_constant(policy: DiscretePolicy, theta: np.ndarray, inputs: np.ndarray,
                           batch: EpisodeBatch, gamma: float = 1.0) -> float:
-    r"""The constant b that minimises the variance of ĝ = X - b Z, estimated from ``batch``.
+    r"""The constant b that minimises the variance of ĝᵐ = X - b Z, estimated from ``batch``.
 
-    Since :math:`\mathbb{E}[Z] = 0`, :math:`\mathbb{E}[\hat g] = \nabla J` for every b, so the
+    Since :math:`\mathbb{E}[Z] = 0`, :math:`\mathbb{E}[\hat g^m] = \nabla J` for every b, so the
     total variance :math:`\mathbb{E}\|X - bZ\|^2 - \|\nabla J\|^2` is a parabola in b with
     its minimum where
     :math:`\frac{d}{db}\mathbb{E}\|X - bZ\|^2 = -2\mathbb{E}[X\cdot Z] + 2b\,\mathbb{E}\|Z\|^2 = 0`:
@@ -141,7 +141,7 @@ def fit_state_values(mdp: TabularMDP, batch: EpisodeBatch) -> np.ndarray:
 
 
 def baseline_estimates(problem: Problem, n_episodes: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    r"""Per-episode estimates ĝ under each baseline of :data:`BASELINE_NAMES`, on the same episodes.
+    r"""Per-episode estimates ĝᵐ under each baseline of :data:`BASELINE_NAMES`, on the same episodes.
 
     The learned :math:`\hat v` and the constant :math:`b^*` are fitted on a second,
     independent batch of ``n_episodes`` episodes; the mean-return baseline leaves the
@@ -171,9 +171,10 @@ def baseline_estimates(problem: Problem, n_episodes: int, rng: np.random.Generat
 
 
 def total_variance(estimates: np.ndarray) -> tuple[float, float]:
-    r"""Total variance :math:`\operatorname{tr}\operatorname{Cov}[\hat g]` and its standard error.
+    r"""Total variance :math:`\operatorname{tr}\operatorname{Cov}[\hat g^m]` and its standard error.
 
-    With :math:`Y_n = \|\hat g_n - \bar g\|^2`, the estimate is
+    With :math:`Y_n = \|\hat g^n - \hat g\|^2` (:math:`\hat g` the mean of the :math:`\hat g^n`),
+    the estimate is
     :math:`\frac{1}{N-1}\sum_n Y_n` and its standard error :math:`\operatorname{sd}(Y)/\sqrt N`.
 
     Parameters

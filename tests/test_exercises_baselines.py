@@ -40,10 +40,17 @@ def test_baseline_update():
     assert "shape" in check_baseline_update(w_new, np.zeros(3)).message
 
 
-def test_corridor_optimum():
+def test_corridor_optimum_with_a_free_last_step():
+    """Exercise 3: the last step pays 0, so J_0 = J + 1: the same p*, J* + 1."""
     p = 2 - np.sqrt(2)
-    assert check_corridor_optimum(p, (2 * p - 4) / (p * (1 - p)))
+    j_star = (2 * p - 4) / (p * (1 - p))
+    np.testing.assert_allclose(j_star, -(6 + 4 * np.sqrt(2)))
+    assert check_corridor_optimum(p, j_star + 1)
+    assert "-10.6569" in check_corridor_optimum(p, j_star + 1).message
     assert not check_corridor_optimum(None, None)
     assert "larger than 1" in check_corridor_optimum(2 + np.sqrt(2), -1.0).message
-    assert not check_corridor_optimum(p, 11.657)
-    assert "close but not exact" in check_corridor_optimum(0.5858, -11.657).message
+    assert "book's J*" in check_corridor_optimum(p, j_star).message
+    assert "sign" in check_corridor_optimum(p, j_star - 1).message
+    assert "does not move" in check_corridor_optimum(0.5, j_star + 1).message
+    assert not check_corridor_optimum(p, 10.657)
+    assert "close but not exact" in check_corridor_optimum(0.5858, -10.657).message

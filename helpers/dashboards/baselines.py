@@ -100,6 +100,17 @@ def compute(baseline: str, alpha_theta: float, alpha_w: float) -> dict:
     }
 
 
+def final_j(baseline: str, alpha_theta: float, alpha_w: float) -> np.ndarray:
+    """J(θ) of the unshifted grid after the last episode, one value per run (shape (N_RUNS,)).
+
+    Same runs as :func:`compute`; ``alpha_w`` matters for the learned baseline only.
+    """
+    check_choice("baseline", baseline, GRID_BASELINES)
+    i_t = _index(alpha_theta, THETA_EXPONENTS, "alpha_theta")
+    i_w = _index(alpha_w, W_EXPONENTS, "alpha_w")
+    return all_step_sizes(baseline)[i_w, i_t, :, -1].copy()
+
+
 def draw(data: dict, axes: list[Axes]) -> None:
     """Left: J of every run and the mean; right: final J against α^θ per baseline."""
     ax, ax_final = axes
@@ -173,7 +184,7 @@ def variance_histograms(problem_name: str, component: int = 0) -> Figure:
         ax.hist(np.clip(g, low, high), bins=bins, color=BASELINE_COLORS[name], alpha=0.85)
         ax.axvline(exact, color=EXACT_COLOR, ls="--", lw=1.2)
         ax.set_title(f"{BASELINE_LABELS[name]}\nsd = {g.std(ddof=1):.2f}", fontsize=9)
-        ax.set_xlabel(f"ĝ_{component + 1} (estimate of ∂J/∂θ_{component + 1})", fontsize=8)
+        ax.set_xlabel(f"ĝᵐ_{component + 1} (one episode's estimate of ∂J/∂θ_{component + 1})", fontsize=8)
     axes[0][0].set_ylabel("episodes")
     fig.suptitle(f"{problem_name}: {len(values) // len(names)} single-episode estimates per baseline, "
                  f"same episodes (the outer 1 % piled at the edges); dashed: exact ∂J/∂θ_{component + 1} = "
@@ -192,7 +203,7 @@ def reward_shift_figure(result: dict[str, np.ndarray], curves: dict[tuple[float,
         value, se = result[key].T
         ax_var.errorbar(shift, value, yerr=2 * se, marker="o", ms=4, capsize=3, color=color, label=label)
     ax_var.set_yscale("log")
-    ax_var.set(xlabel="reward shift c", ylabel="total variance of ĝ",
+    ax_var.set(xlabel="reward shift c", ylabel="total variance of ĝᵐ (one episode)",
                title="Shifting rewards: variance grows without a baseline")
     ax_var.legend()
     styles = {0.0: "-", max(k[0] for k in curves): "--"}
@@ -227,7 +238,8 @@ def step_size_heatmap(n_runs: int = 20, n_episodes: int = 200, seed: int = 77) -
     ax.set_xticks(range(len(CORRIDOR_THETA_EXPONENTS)), [f"2^{k}" for k in CORRIDOR_THETA_EXPONENTS])
     ax.set_yticks(range(len(CORRIDOR_W_EXPONENTS)), [f"2^{k}" for k in CORRIDOR_W_EXPONENTS])
     ax.set(xlabel="α^θ", ylabel="α^w",
-           title=f"Short corridor with baseline: mean reward, first {n_episodes} episodes")
+           title=f"Short corridor with baseline: mean reward, first {n_episodes} episodes, "
+                 f"{n_runs} runs per cell")
     ax.grid(False)
     fig.colorbar(image, ax=ax, label="mean reward per episode (below -60 drawn as -60)")
     return fig

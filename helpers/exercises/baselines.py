@@ -4,7 +4,8 @@ r"""Checks for notebook 04 (baselines): each returns a :class:`~helpers.exercise
    from the sums of :func:`exercise_sums`.
 2. :func:`check_baseline_update`: one step of REINFORCE with baseline,
    :math:`\delta = G_t - \hat v`, then w and θ with the same δ (:data:`UPDATE_STEP`).
-3. :func:`check_corridor_optimum`: the best π(right) of the short corridor and its J.
+3. :func:`check_corridor_optimum`: the best π(right) of the short corridor when the step into
+   the goal pays 0 instead of -1, and its value :math:`J_0(p^*) = J(p^*) + 1`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ UPDATE_STEP = {"G_t": -14.0, "w": -20.0, "alpha_w": 2.0**-6, "alpha_theta": 2.0*
 
 @cache
 def exercise_sums() -> tuple[np.ndarray, np.ndarray]:
-    r"""X and Z of 2000 demand episodes at θ = 0.5 (seed 40): ĝ = X - b Z for a constant b; (2000, 1) each."""
+    r"""X and Z of 2000 demand episodes at θ = 0.5 (seed 40), (2000, 1) each; ĝᵐ = X - b Z."""
     problem = demand_problem()
     batch = sample_episodes(problem.mdp, problem.policy, problem.theta, problem.inputs, 2000,
                             np.random.default_rng(40))
@@ -80,9 +81,14 @@ def check_baseline_update(w_new: object, theta_new: object) -> Feedback:
 
 
 def check_corridor_optimum(p_best: object, j_best: object) -> Feedback:
-    """Check the maximiser of J(p) = (2p - 4) / (p(1 - p)) and the maximum."""
+    r"""Check the best p and its value when the last step pays 0: :math:`J_0(p) = J(p) + 1`.
+
+    Every episode ends with exactly one step into the goal, so every return rises by 1;
+    the maximiser :math:`p^* = 2 - \sqrt 2` does not move and :math:`J_0(p^*) = -(6 + 4\sqrt 2) + 1`.
+    """
     if p_best is None or j_best is None:
-        return Feedback(False, "replace both None: set dJ/dp = 0, which gives p² - 4p + 2 = 0.")
+        return Feedback(False, "replace both None: how much does one episode's return change when the "
+                               "last step pays 0? Then maximise J(p) = (2p - 4) / (p(1 - p)) plus that.")
     try:
         p = float(p_best)
     except (TypeError, ValueError):
@@ -91,10 +97,23 @@ def check_corridor_optimum(p_best: object, j_best: object) -> Feedback:
         return Feedback(False, "that root is larger than 1: take the root of p² - 4p + 2 = 0 inside (0, 1).")
     feedback = compare_numbers(p, SHORT_CORRIDOR_BEST_P, name="p*")
     if not feedback:
-        return feedback
-    feedback = compare_numbers(j_best, float(short_corridor_value(SHORT_CORRIDOR_BEST_P)), name="J(p*)")
+        return Feedback(False, feedback.message + " Adding the same number to every return does not move "
+                                                  "the maximiser of J.")
+    j_star = float(short_corridor_value(SHORT_CORRIDOR_BEST_P))
+    try:
+        j_value = float(j_best)
+    except (TypeError, ValueError):
+        j_value = None
+    if j_value is not None and np.isclose(j_value, j_star, rtol=1e-6):
+        return Feedback(False, "that is the book's J* (-1 on every step): here the last step pays 0, "
+                               "so each episode's return is larger by exactly 1.")
+    if j_value is not None and np.isclose(j_value, j_star - 1.0, rtol=1e-6):
+        return Feedback(False, "check the sign: paying 0 instead of -1 makes each return larger, "
+                               "not smaller.")
+    feedback = compare_numbers(j_best, j_star + 1.0, name="J_0(p*)")
     if not feedback:
         return feedback
-    return Feedback(True, f"p* = 2 - √2 = {SHORT_CORRIDOR_BEST_P:.4f} and J(p*) = -(6 + 4√2) = "
-                          f"{float(short_corridor_value(SHORT_CORRIDOR_BEST_P)):.4f}: both deterministic "
-                          "policies never reach the goal (J = -∞).")
+    return Feedback(True, f"p* = 2 - √2 = {SHORT_CORRIDOR_BEST_P:.4f} as before and "
+                          f"J_0(p*) = -(6 + 4√2) + 1 = {j_star + 1.0:.4f}: a curve learned with that reward "
+                          "sits 1 above the book's "
+                          "optimum line.")
