@@ -2,9 +2,9 @@
 
 Every module in :mod:`helpers.dashboards` exposes ``dashboards()``, a dict of name
 to :class:`~helpers.widgets.Dashboard`. For each dashboard and each of its
-controls, the control is moved through 20 values; each move is timed from the
-call of ``compute`` to a rendered PNG (what the inline backend sends to the
-browser). The figure printed is the median of the 20; the target is 100 ms.
+controls, the control is moved through 20 of the positions a reader can select;
+each move is timed from the call of ``compute`` to a rendered PNG (what the
+inline backend sends to the browser). The figure printed is the median of the 20; the target is 100 ms.
 
 Run: ``python benchmarks/sliders.py``
 """
@@ -33,15 +33,19 @@ TARGET_MS = 100.0
 
 
 def control_values(control: widgets.ValueWidget, n: int) -> list:
-    """``n`` values across the control's range (cycling through a dropdown's options)."""
+    """``n`` positions the reader can select, spread over the control's range.
+
+    Sliders move in steps, so the values are taken on the step grid (a dashboard
+    may precompute exactly those); a dropdown cycles through its options.
+    """
     if isinstance(control, widgets.Dropdown):
         options = [option[1] if isinstance(option, tuple) else option for option in control.options]
         return [options[i % len(options)] for i in range(n)]
+    n_steps = round((control.max - control.min) / control.step)
+    positions = [round(i * n_steps / (n - 1)) for i in range(n)]
+    values = [control.min + k * control.step for k in positions]
     if isinstance(control, widgets.FloatLogSlider):
-        low, high = control.min, control.max
-        return [control.base ** (low + (high - low) * i / (n - 1)) for i in range(n)]
-    low, high = control.min, control.max
-    values = [low + (high - low) * i / (n - 1) for i in range(n)]
+        return [control.base**v for v in values]
     return [round(v) for v in values] if isinstance(control, widgets.IntSlider) else values
 
 
