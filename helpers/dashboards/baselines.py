@@ -209,10 +209,16 @@ def reward_shift_figure(result: dict[str, np.ndarray], curves: dict[tuple[float,
     styles = {0.0: "-", max(k[0] for k in curves): "--"}
     for (c, baseline), values in curves.items():
         episodes = np.arange(values.shape[1]) * eval_every
+        shifted = c != 0.0  # open circles: a shifted curve stays visible where it lies on the unshifted one
         ax_learn.plot(episodes, values.mean(axis=0), color=BASELINE_COLORS[baseline], ls=styles.get(c, ":"),
+                      marker="o" if shifted else None, ms=5, mfc="none", markevery=2,
                       label=f"{BASELINE_LABELS[baseline]}, c = {c:g}")
-    ax_learn.set(xlabel="episode", ylabel="mean J(θ) of the unshifted grid",
-                 title="Learning with shifted rewards")
+    top = max(k[0] for k in curves)
+    title = f"Learning with shifted rewards ({next(iter(curves.values())).shape[0]} runs)"
+    if (0.0, "exact") in curves and (top, "exact") in curves and top != 0.0 \
+            and np.allclose(curves[(0.0, "exact")], curves[(top, "exact")]):
+        title += f"\nwith v_π the c = {top:g} runs are the c = 0 runs"
+    ax_learn.set(xlabel="episode", ylabel="mean J(θ) of the unshifted grid", title=title)
     ax_learn.legend(fontsize=8, loc="lower right")
     return fig
 
