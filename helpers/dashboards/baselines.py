@@ -252,7 +252,7 @@ def step_size_heatmap(n_runs: int = 20, n_episodes: int = 200, seed: int = 77) -
 
 
 def corridor_value_figure() -> Figure:
-    """J(p) of the short corridor, exactly, with its maximum and the book's initial p."""
+    """J(p) of the short corridor, exactly, with its maximum and the p at which Figures 13.1/13.2 start."""
     p = np.linspace(0.01, 0.99, 400)
     fig, axes = subplots(1, panel_size=(6.0, 3.6))
     ax = axes[0][0]
@@ -261,7 +261,7 @@ def corridor_value_figure() -> Figure:
             label=f"optimum p* = 2 - √2 = {SHORT_CORRIDOR_BEST_P:.3f}, J* = {J_STAR:.2f}")
     p0 = float(1 / (1 + np.exp(BOOK_THETA0[1] - BOOK_THETA0[0])))
     ax.plot([p0], [short_corridor_value(p0)], "s", color=OKABE_ITO["vermillion"],
-            label=f"the book's start p = {p0:.3f}, J = {float(short_corridor_value(p0)):.1f}")
+            label=f"start of Figures 13.1, 13.2: p = {p0:.3f}, J = {float(short_corridor_value(p0)):.1f}")
     ax.set(ylim=(-100, 0), xlabel="p = π(right)", ylabel="J(p) = v_π(s₀)",
            title="Short corridor: the best policy is stochastic")
     ax.legend(loc="lower center")
