@@ -54,3 +54,14 @@ def test_corridor_optimum_with_a_free_last_step():
     assert "does not move" in check_corridor_optimum(0.5, j_star + 1).message
     assert not check_corridor_optimum(p, 10.657)
     assert "close but not exact" in check_corridor_optimum(0.5858, -10.657).message
+
+
+def test_a_free_last_step_raises_the_corridor_value_by_exactly_one():
+    """Exercise 3's claim, from the Bellman equations with 0 paid on the step into the goal."""
+    from helpers.envs import short_corridor_value
+    for p in (0.1, 2 - np.sqrt(2), 0.9):
+        q = 1 - p
+        # v1 = -1 + p v2 + q v1;  v2 = -1 + p v1 + q v3 (reversed);  v3 = p * 0 + q (-1 + v2)
+        A = np.array([[1 - q, -p, 0.0], [-p, 1.0, -q], [0.0, -q, 1.0]])
+        v = np.linalg.solve(A, np.array([-1.0, -1.0, -q]))
+        np.testing.assert_allclose(v[0], short_corridor_value(p) + 1, rtol=1e-12)
