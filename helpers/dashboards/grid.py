@@ -588,6 +588,18 @@ def wind_steps(problem: GridProblem, path: EpisodePath) -> np.ndarray:
     return lanes[1:] == intended + 1
 
 
+def frame_gradient_plane(ax: Axes, points: np.ndarray, pad_fraction: float) -> None:
+    """Frame gradient vectors: the origin marked, all ``points`` (n, 2) in view, equal axes, labels."""
+    ax.plot(0, 0, "+", color="0.4")
+    low, high = points.min(axis=0), points.max(axis=0)
+    pad = pad_fraction * (high - low).max()
+    ax.set_xlim(low[0] - pad, high[0] + pad)
+    ax.set_ylim(low[1] - pad, high[1] + pad)
+    ax.set_aspect("equal")
+    ax.set_xlabel(r"component along $\theta_1$")
+    ax.set_ylabel(r"component along $\theta_2$")
+
+
 def draw_visits(ax: Axes, problem: GridProblem, values: np.ndarray, *, label: str = r"$\mu(s)$",
                 title: str | None = None, fmt: str = "{:.2f}") -> None:
     """A heat map of one number per non-terminal state (μ(s) or η(s)), printed in each cell."""
@@ -840,15 +852,8 @@ def draw_discount_comparison(axes: list[Axes], comparison: DiscountComparison, g
         ax.plot(*mean, "o", color=color, markersize=5, label=label)
         _covariance_ellipse(ax, estimates / np.sqrt(len(estimates)), mean, 2.0, color=color,
                             linewidth=1.2)
-    ax.plot(0, 0, "+", color="0.4")
-    points = np.vstack([comparison.exact, comparison.undiscounted_visits, np.zeros(2)])
-    low, high = points.min(axis=0), points.max(axis=0)
-    pad = 0.25 * (high - low).max()
-    ax.set_xlim(low[0] - pad, high[0] + pad)
-    ax.set_ylim(low[1] - pad, high[1] + pad)
-    ax.set_aspect("equal")
-    ax.set_xlabel(r"component along $\theta_1$")
-    ax.set_ylabel(r"component along $\theta_2$")
+    frame_gradient_plane(ax, np.vstack([comparison.exact, comparison.undiscounted_visits, np.zeros(2)]),
+                         pad_fraction=0.25)
     n = len(comparison.with_discount)
     ax.plot([], [], color="0.3", marker="o", markersize=9, markerfacecolor="none", linestyle="none",
             label="2 standard errors of a mean")
@@ -920,15 +925,7 @@ def draw_state_form(axes: list[Axes], problem: GridProblem, terms: GradientTerms
            label="state-form sum\n" + r"$\sum_s \mu(s) \sum_a q_\pi(s,a) \nabla\pi(a|s,\theta)$")
     ax.plot(*terms.gradient, "o", color="white", markeredgecolor=EXACT_COLOR, markeredgewidth=1.8,
             markersize=8, label=r"exact $\nabla J(\theta)$", linestyle="none")
-    ax.plot(0, 0, "+", color="0.4")
-    points = np.array(points)
-    low, high = points.min(axis=0), points.max(axis=0)
-    pad = 0.15 * (high - low).max()
-    ax.set_xlim(low[0] - pad, high[0] + pad)
-    ax.set_ylim(low[1] - pad, high[1] + pad)
-    ax.set_aspect("equal")
-    ax.set_xlabel(r"component along $\theta_1$")
-    ax.set_ylabel(r"component along $\theta_2$")
+    frame_gradient_plane(ax, np.array(points), pad_fraction=0.15)
     ax.set_title(r"$\nabla J$ built row by row;" + "\n"
                  + f"thick: state-form sum (= ∇J / {terms.episode_length:.0f})")
     ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=9)
