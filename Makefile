@@ -18,9 +18,11 @@ LAB_ARGS ?=
 PYTEST_ARGS ?=
 # Notebooks for `make notebooks` (default: every notebooks/*.ipynb)
 NOTEBOOKS ?=
+# Where `make book` writes the HTML (build/ is git-ignored)
+BOOK_DIR ?= build/book
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lab test notebooks bench lint clean
+.PHONY: help venv lab test notebooks bench lint clean book
 
 help:
 	@echo "make lab        open the notebooks in JupyterLab (LAB_ARGS=... for more options)"
@@ -28,6 +30,7 @@ help:
 	@echo "make notebooks  re-execute notebooks/*.ipynb in place (NOTEBOOKS=... for some)"
 	@echo "make bench      run the speed measurements in benchmarks/"
 	@echo "make lint       check the code with ruff"
+	@echo "make book       build the notebooks as a static HTML book in $(BOOK_DIR)"
 	@echo "make clean      remove .venv and caches"
 
 # The environment: created once, reinstalled when pyproject.toml is newer than the stamp.
@@ -65,6 +68,12 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# The stored outputs rendered by Sphinx + myst-nb (docs/conf.py); nothing is executed.
+# -W: a warning fails the build; --keep-going reports all of them first.
+book: $(STAMP)
+	$(BIN)/sphinx-build -b html -W --keep-going -q docs $(BOOK_DIR)
+	@echo "The book is in $(BOOK_DIR)/index.html"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,136 @@
+"""`make book`: every notebook becomes a page of the static HTML book, with its figures.
+
+The book is built once per run into a temporary folder with the command the
+Makefile uses (Sphinx + myst-nb from docs/conf.py, warnings as errors, stored
+outputs rendered, nothing executed). Each notebooks/*.ipynb must then have a
+page that holds as many PNG images as the notebook has image/png outputs (its
+figures and the static small multiples below each slider), its plain-text
+headings, and its equations; and the pages must load nothing from the network
+except MathJax, which typesets the equations in the reader's browser.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+# Headings whose markdown is plain text: maths, code, emphasis, links or HTML render differently.
+MARKUP = re.compile(r"[$`*_\[\]<>\\]")
+
+
+class _Page(HTMLParser):
+    """Collect the <img> sources, the heading texts and the external scripts of an HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.images: list[str] = []
+        self.headings: list[str] = []
+        self.scripts: list[str] = []
+        self._heading: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "img":
+            self.images.append(attributes.get("src") or "")
+        elif tag == "script" and attributes.get("src"):
+            self.scripts.append(attributes["src"] or "")
+        elif re.fullmatch(r"h[1-6]", tag):
+            self._heading = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if re.fullmatch(r"h[1-6]", tag) and self._heading is not None:
+            text = " ".join("".join(self._heading).split()).rstrip("#¶ ").strip()
+            # Sphinx's smart quotes: the page shows ’ and “ ” where the markdown has ' and ".
+            text = text.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'}))
+            self.headings.append(text)
+            self._heading = None
+
+    def handle_data(self, data: str) -> None:
+        if self._heading is not None:
+            self._heading.append(data)
+
+
+def _parse(page: Path) -> _Page:
+    parser = _Page()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser
+
+
+def _png_outputs(notebook: dict) -> int:
+    return sum("image/png" in output.get("data", {})
+               for cell in notebook["cells"] if cell["cell_type"] == "code"
+               for output in cell.get("outputs", []))
+
+
+def _plain_headings(notebook: dict) -> list[str]:
+    headings = []
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        in_fence = False
+        for line in "".join(cell["source"]).splitlines():
+            if line.lstrip().startswith(("```", "~~~")):
+                in_fence = not in_fence
+            match = None if in_fence else HEADING.match(line)
+            if match and not MARKUP.search(match.group(2)):
+                headings.append(" ".join(match.group(2).split()))
+    return headings
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the book as `make book` does, into a temporary folder; return its HTML folder."""
+    out = tmp_path_factory.mktemp("book") / "html"
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q", "docs", str(out)],
+        cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, f"the book did not build cleanly:\n{result.stdout}\n{result.stderr}"
+    return out
+
+
+def test_there_are_notebooks_to_publish():
+    assert len(NOTEBOOKS) >= 5
+
+
+def test_index_links_every_notebook(book: Path):
+    index = (book / "index.html").read_text(encoding="utf-8")
+    for notebook in NOTEBOOKS:
+        assert f'href="notebooks/{notebook.stem}.html"' in index, f"index.html does not link {notebook.name}"
+
+
+@pytest.mark.parametrize("notebook_path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def test_every_notebook_has_a_page_with_its_figures_headings_and_equations(book: Path, notebook_path: Path):
+    notebook = json.loads(notebook_path.read_text(encoding="utf-8"))
+    page_path = book / "notebooks" / f"{notebook_path.stem}.html"
+    assert page_path.is_file(), f"no page for {notebook_path.name}"
+    page = _parse(page_path)
+
+    pngs = [src for src in page.images if src.endswith(".png") or src.startswith("data:image/png")]
+    assert len(pngs) == _png_outputs(notebook), (
+        f"{page_path.name} shows {len(pngs)} PNG images, the notebook stores {_png_outputs(notebook)}")
+    for src in pngs:
+        if not src.startswith("data:"):
+            assert (page_path.parent / unescape(src)).is_file(), f"{page_path.name}: missing image file {src}"
+
+    headings = _plain_headings(notebook)
+    assert headings, f"{notebook_path.name} has no plain-text heading to look for"
+    missing = [heading for heading in headings if heading not in page.headings]
+    assert not missing, f"{page_path.name} lacks the headings {missing}; it has {page.headings}"
+
+    markdown = "".join("".join(cell["source"]) for cell in notebook["cells"]
+                       if cell["cell_type"] == "markdown")
+    if "$" in markdown:
+        assert 'class="math' in page_path.read_text(encoding="utf-8"), f"{page_path.name} has no equations"
+
+    external = [src for src in page.scripts if re.match(r"(https?:)?//", src)]
+    assert all("mathjax" in src.lower() for src in external), f"{page_path.name} loads scripts {external}"
