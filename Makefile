@@ -76,5 +76,5 @@ book: $(STAMP)
 	@echo "The book is in $(BOOK_DIR)/index.html"
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
