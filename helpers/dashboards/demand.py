@@ -46,7 +46,7 @@ from matplotlib.ticker import NullLocator
 from helpers._validate import check_discount, check_positive_int, check_step_size
 from helpers.envs import DemandEnv
 from helpers.mdp import TabularMDP, exact_gradient, objective, visit_counts
-from helpers.plotting import EXACT_COLOR, OKABE_ITO, PALETTE, exact_line, mean_and_band
+from helpers.plotting import EXACT_COLOR, OKABE_ITO, PALETTE, exact_line, mean_and_band, running_mean
 from helpers.policies import SigmoidPolicy, categorical_sample, sigmoid
 from helpers.reinforce import EpisodeBatch, reinforce, reinforce_estimates, returns_to_go, sample_episodes
 from helpers.widgets import Dashboard, log_slider, slider
@@ -508,13 +508,9 @@ class EstimatesView:
             :math:`\hat g_M = \frac1M \sum_{m \le M} \hat g^m` and :math:`s_M / \sqrt M`, with
             :math:`s_M` the sample standard deviation of the first M estimates.
         """
-        values = self.estimates
-        M = np.arange(1, values.size + 1, dtype=float)
-        mean = np.cumsum(values) / M
-        squares = np.cumsum((values - values.mean()) ** 2)  # shifted sums: no cancellation
-        shifted_mean = mean - values.mean()
-        variance = (squares - M * shifted_mean**2)[1:] / (M[1:] - 1)
-        return M[1:], mean[1:], np.sqrt(np.maximum(variance, 0.0) / M[1:])
+        mean, standard_error = running_mean(self.estimates)
+        M = np.arange(1, self.estimates.size + 1, dtype=float)
+        return M[1:], mean[1:], standard_error[1:]
 
     def shape_summary(self) -> str:
         r"""What the histogram shows, in a few words (the estimates panel's title).

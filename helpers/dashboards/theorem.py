@@ -28,7 +28,7 @@ from matplotlib.axes import Axes
 
 from helpers.dashboards.demand import demand_problem
 from helpers.mdp import exact_gradient, objective
-from helpers.plotting import EXACT_COLOR, OKABE_ITO
+from helpers.plotting import EXACT_COLOR, OKABE_ITO, running_mean
 from helpers.policies import SigmoidPolicy
 from helpers.reinforce import reinforce_estimates, sample_episodes
 from helpers.widgets import Dashboard, dropdown, slider
@@ -153,16 +153,11 @@ class GradientCloud:
 
     def running_mean(self) -> np.ndarray:
         r""":math:`\frac1m \sum_{i \le m} \hat g^i` for m = 1..M."""
-        return np.cumsum(self.estimates) / np.arange(1, self.estimates.size + 1)
+        return running_mean(self.estimates)[0]
 
     def running_standard_error(self) -> np.ndarray:
         r"""The standard error of each running mean, :math:`s_m / \sqrt m` (0 for m = 1)."""
-        m = np.arange(1, self.estimates.size + 1)
-        mean = self.running_mean()
-        sum_sq = np.cumsum(self.estimates**2)
-        variance = np.zeros_like(mean)
-        variance[1:] = np.maximum(sum_sq[1:] - m[1:] * mean[1:] ** 2, 0.0) / (m[1:] - 1)
-        return np.sqrt(variance / m)
+        return running_mean(self.estimates)[1]
 
 
 def _check_theta(theta: float) -> float:
