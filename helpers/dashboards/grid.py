@@ -565,12 +565,7 @@ def draw_road(ax: Axes, problem: GridProblem, *, pi: np.ndarray | None = None,
     ax.set_xlim(-1.3, n_cols - 0.5)
     ax.set_ylim(-(n_rows - 1) - 0.55, 1.3)
     ax.set_aspect("equal")
-    ax.set_xticks(range(n_cols), [f"{c}" for c in range(n_cols)])
-    ax.set_yticks(-np.arange(n_rows), [f"{r}" for r in range(n_rows)])
-    ax.set_xlabel("lane")
-    ax.set_ylabel("row  (= time step t)")
-    ax.tick_params(length=0)
-    ax.grid(False)
+    _label_road_axes(ax, n_rows, n_cols)
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
     if title:
@@ -600,6 +595,16 @@ def frame_gradient_plane(ax: Axes, points: np.ndarray, pad_fraction: float) -> N
     ax.set_ylabel(r"component along $\theta_2$")
 
 
+def _label_road_axes(ax: Axes, n_rows: int, n_cols: int) -> None:
+    """Lane numbers below, row numbers (= time steps) at the side, no grid: the road's axes."""
+    ax.set_xticks(range(n_cols), [f"{c}" for c in range(n_cols)])
+    ax.set_yticks(-np.arange(n_rows), [f"{r}" for r in range(n_rows)])
+    ax.set_xlabel("lane")
+    ax.set_ylabel("row  (= time step t)")
+    ax.tick_params(length=0)
+    ax.grid(False)
+
+
 def draw_visits(ax: Axes, problem: GridProblem, values: np.ndarray, *, label: str = r"$\mu(s)$",
                 title: str | None = None, fmt: str = "{:.2f}") -> None:
     """A heat map of one number per non-terminal state (μ(s) or η(s)), printed in each cell."""
@@ -624,12 +629,7 @@ def draw_visits(ax: Axes, problem: GridProblem, values: np.ndarray, *, label: st
             bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.0})
     ax.set_xlim(-0.5, n_cols - 0.5)
     ax.set_ylim(-(n_rows - 1) - 0.5, 0.5)
-    ax.set_xticks(range(n_cols), [f"{c}" for c in range(n_cols)])
-    ax.set_yticks(-np.arange(n_rows), [f"{r}" for r in range(n_rows)])
-    ax.set_xlabel("lane")
-    ax.set_ylabel("row  (= time step t)")
-    ax.tick_params(length=0)
-    ax.grid(False)
+    _label_road_axes(ax, n_rows, n_cols)
     if title:
         ax.set_title(title)
 
