@@ -6,8 +6,10 @@ outputs: nothing is executed, so every figure, equation and static slider
 fallback is the one the tests compared. The build needs no network: no
 intersphinx, and the ipywidgets JavaScript that myst-nb would fetch from a CDN
 is switched off (the live sliders need a kernel anyway; each one is followed by
-its static small multiples). Equations are typeset by MathJax in the reader's
-browser; without it they show as their LaTeX source.
+its static small multiples). Equations are typeset in the reader's browser by
+MathJax 3, which ``sphinx-mathjax-offline`` copies into the book's ``_static``
+folder: the pages load no script from outside the book, and the equations render
+offline too.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ project = "Policy Gradient Notebooks"
 author = "the Policy Gradient Notebooks contributors"
 copyright = "the Policy Gradient Notebooks contributors, MIT License"
 
-extensions = ["myst_nb"]
+# "sphinx-mathjax-offline" (a hyphenated module name) serves MathJax from _static/mathjax.
+extensions = ["myst_nb", "sphinx-mathjax-offline"]
 
 root_doc = "index"
 exclude_patterns = ["_build", "**/.ipynb_checkpoints", "notebooks/.gitkeep"]

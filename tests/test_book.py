@@ -132,5 +132,30 @@ def test_every_notebook_has_a_page_with_its_figures_headings_and_equations(book:
     if "$" in markdown:
         assert 'class="math' in page_path.read_text(encoding="utf-8"), f"{page_path.name} has no equations"
 
-    external = [src for src in page.scripts if re.match(r"(https?:)?//", src)]
-    assert all("mathjax" in src.lower() for src in external), f"{page_path.name} loads scripts {external}"
+    external = [src for src in page.scripts if re.match(r"[a-z][a-z0-9+.-]*:|//", src, re.IGNORECASE)]
+    assert not external, f"{page_path.name} loads scripts from outside the book: {external}"
+    mathjax = [src for src in page.scripts if "mathjax" in src.lower()]
+    assert mathjax, f"{page_path.name} loads no MathJax"
+    for src in mathjax:
+        assert (page_path.parent / unescape(src).split("?")[0]).is_file(), f"{page_path.name}: no {src}"
+
+
+@pytest.mark.browser
+def test_equations_render_with_the_network_refused(book: Path, lab_page):
+    """Offline, MathJax from the book itself typesets a page's equations (no request leaves the book)."""
+    refused: list[str] = []
+
+    def only_files(route):
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    lab_page.route("**/*", only_files)
+    page_path = book / "notebooks" / f"{NOTEBOOKS[1].stem}.html"
+    lab_page.goto(page_path.as_uri())
+    lab_page.wait_for_selector("mjx-container[jax]", state="attached", timeout=30_000)
+    typeset = lab_page.locator("mjx-container[jax]").count()
+    assert typeset >= 20, f"only {typeset} equations typeset"
+    assert not any("mathjax" in url.lower() for url in refused), refused
