@@ -20,9 +20,11 @@ PYTEST_ARGS ?=
 NOTEBOOKS ?=
 # Where `make book` writes the HTML (build/ is git-ignored)
 BOOK_DIR ?= build/book
+# Where `make student` writes the student edition
+STUDENT_DIR ?= build/student
 
 .DEFAULT_GOAL := help
-.PHONY: help venv lab test notebooks bench lint clean book
+.PHONY: help venv lab test notebooks bench lint clean book student
 
 help:
 	@echo "make lab        open the notebooks in JupyterLab (LAB_ARGS=... for more options)"
@@ -31,6 +33,7 @@ help:
 	@echo "make bench      run the speed measurements in benchmarks/"
 	@echo "make lint       check the code with ruff"
 	@echo "make book       build the notebooks as a static HTML book in $(BOOK_DIR)"
+	@echo "make student    write the student edition (no worked solutions) to $(STUDENT_DIR)"
 	@echo "make clean      remove .venv and caches"
 
 # The environment: created once, reinstalled when pyproject.toml is newer than the stamp.
@@ -74,6 +77,10 @@ lint: $(STAMP)
 book: $(STAMP)
 	$(BIN)/sphinx-build -b html -W --keep-going -q docs $(BOOK_DIR)
 	@echo "The book is in $(BOOK_DIR)/index.html"
+
+# The notebooks without their worked solutions, exercise outputs cleared, nbgrader-ready.
+student: $(STAMP)
+	$(BIN)/python tools/make_student.py --out $(STUDENT_DIR)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build
