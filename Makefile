@@ -39,7 +39,7 @@ help:
 # The environment: created once, reinstalled when pyproject.toml is newer than the stamp.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -e '.[test]'
+	$(BIN)/python -m pip install -e '.[test,classroom]'
 	touch $(STAMP)
 
 venv: $(STAMP)

@@ -82,10 +82,11 @@ def _add(requirements: dict[str, SpecifierSet], entry: str, source: str, problem
 
 
 def pyproject_requirements(pyproject: dict, problems: list[str]) -> dict[str, SpecifierSet]:
-    """Python, the runtime dependencies and the ``test`` extra of pyproject.toml."""
+    """Python, the runtime dependencies and the ``test`` and ``classroom`` extras of pyproject.toml."""
     project = pyproject["project"]
     requirements = {"python": SpecifierSet(project["requires-python"])}
-    for entry in project["dependencies"] + project["optional-dependencies"]["test"]:
+    extras = project["optional-dependencies"]
+    for entry in project["dependencies"] + extras["test"] + extras["classroom"]:
         _add(requirements, entry, "pyproject.toml", problems)
     return requirements
 
@@ -215,7 +216,7 @@ def test_make_creates_the_environment_once_and_again_when_pyproject_changes(tmp_
 
     fresh = _dry_run(tmp_path, "lab")
     assert "python3 -m venv .venv" in fresh
-    assert ".venv/bin/python -m pip install -e '.[test]'" in fresh
+    assert ".venv/bin/python -m pip install -e '.[test,classroom]'" in fresh
     assert "exec .venv/bin/jupyter lab --ip=127.0.0.1 --notebook-dir=notebooks" in fresh
 
     (tmp_path / ".venv").mkdir()
@@ -227,7 +228,7 @@ def test_make_creates_the_environment_once_and_again_when_pyproject_changes(tmp_
     assert ".venv/bin/python -m pytest --nbval --nbval-current-env" in installed
 
     os.utime(tmp_path / "pyproject.toml", (time.time() + 60, time.time() + 60))
-    assert "pip install -e '.[test]'" in _dry_run(tmp_path, "test")
+    assert "pip install -e '.[test,classroom]'" in _dry_run(tmp_path, "test")
 
 
 def _listening_addresses(port: int) -> set[str]:

@@ -85,3 +85,14 @@ def test_every_student_notebook_runs_in_a_fresh_kernel_and_the_checks_say_not_ye
             shown = "".join("".join(o.get("data", {}).get("text/markdown", ""))
                             for o in notebook["cells"][check]["outputs"])
             assert "Not yet" in shown, f"{path.name} cell {check}: {shown!r}"
+
+
+def test_checks_raise_with_their_hint_only_under_nbgrader(monkeypatch):
+    from helpers.exercises.welcome import check_return
+
+    rewards = [-1.0, -1.0, 0.0, 5.0]
+    assert not check_return(None, rewards, 0.9)  # self-study: feedback, no exception
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    with pytest.raises(AssertionError, match="Not yet: .*still `None`"):
+        check_return(None, rewards, 0.9)
+    assert check_return(-1.0 - 0.9 + 5.0 * 0.9**3, rewards, 0.9)  # a right answer passes quietly

@@ -14,8 +14,11 @@ For every notebook it writes a copy in which
   with their stored outputs cleared;
 - both carry nbgrader's cell metadata, so that the folder can serve as an nbgrader
   source assignment: the answer cell is an autograded answer ("solution"), the
-  check cell a locked autograder test worth one point. Under nbgrader a check
-  raises on a wrong answer; elsewhere it only shows its feedback.
+  check cell a locked autograder test worth one point. The stub lines
+  (``answer = None  # your code``) stand between nbgrader's ``### BEGIN SOLUTION``
+  and ``### END SOLUTION``, so nbgrader's release version replaces just them and
+  keeps the cell's given lines. Under nbgrader a check raises on a wrong answer;
+  elsewhere it only shows its feedback.
 
 Everything else (explanations, figures, the static small multiples under each
 slider) is kept as stored. The helpers package still checks the answers.
@@ -36,6 +39,8 @@ NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 DEFAULT_OUT = REPO_ROOT / "build" / "student"
 SOLUTION = re.compile(r"<details>.*?</details>\n?", re.S)
 CHECK_CALL = re.compile(r"^\s*check_\w+\(", re.M)
+STUB_LINE = re.compile(r"^\w+ = None\s+# your ")
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 NBGRADER_SCHEMA_VERSION = 3
 
 
@@ -64,6 +69,24 @@ def exercise_pairs(cells: list[dict[str, Any]]) -> list[tuple[int, int]]:
     return pairs
 
 
+def mark_stubs(code: str) -> str:
+    """Put nbgrader's solution markers around each run of stub lines ``answer = None  # your ...``."""
+    lines, marked, inside = code.splitlines(), [], False
+    for line in lines:
+        stub = bool(STUB_LINE.match(line))
+        if stub and not inside:
+            marked.append(BEGIN_SOLUTION)
+        elif not stub and inside:
+            marked.append(END_SOLUTION)
+        marked.append(line)
+        inside = stub
+    if inside:
+        marked.append(END_SOLUTION)
+    if BEGIN_SOLUTION not in marked:
+        raise ValueError(f"an answer cell has no stub line 'answer = None  # your ...': {code[:80]!r}")
+    return "\n".join(marked)
+
+
 def nbgrader_metadata(kind: str, grade_id: str) -> dict[str, Any]:
     """The nbgrader metadata of an autograded answer (``"answer"``) or an autograder test (``"check"``)."""
     if kind == "answer":
@@ -82,6 +105,7 @@ def student_edition(notebook: dict[str, Any]) -> dict[str, Any]:
             cells[index]["outputs"] = []
             cells[index]["execution_count"] = None
             cells[index].setdefault("metadata", {})["nbgrader"] = nbgrader_metadata(kind, f"{kind}-{number}")
+        cells[answer]["source"] = mark_stubs(source(cells[answer]))
     kept = []
     for cell in cells:
         if cell["cell_type"] == "markdown":

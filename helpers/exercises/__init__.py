@@ -4,11 +4,19 @@ Each notebook has its own module (``helpers.exercises.theorem`` for notebook 01,
 ``helpers.exercises.demand`` for 02, ...) whose ``check_*`` functions return a
 :class:`Feedback`. A notebook cell that ends with a check shows ✅ or ❌ and a
 sentence that says what is right or what to look at next.
+
+Under nbgrader's autograder and validator (which set ``NBGRADER_EXECUTION``), every
+``check_*`` function raises an ``AssertionError`` carrying the same hint when the
+answer is wrong, so that a check cell is an autograder test (see :func:`graded`).
 """
 
 from __future__ import annotations
 
+import functools
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ParamSpec
 
 import numpy as np
 
@@ -35,6 +43,26 @@ class Feedback:
 
     def _repr_markdown_(self) -> str:
         return f"{'✅ **Correct**' if self.correct else '❌ **Not yet**'}: {self.message}"
+
+
+P = ParamSpec("P")
+
+
+def graded(check: Callable[P, Feedback]) -> Callable[P, Feedback]:
+    """Make an exercise check fail loudly under nbgrader: a wrong answer raises ``AssertionError``.
+
+    Outside nbgrader (no ``NBGRADER_EXECUTION`` in the environment) the check only
+    returns its :class:`Feedback`, which the notebook shows as ✅ or ❌ with a hint.
+    """
+
+    @functools.wraps(check)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> Feedback:
+        feedback = check(*args, **kwargs)
+        if not feedback.correct and os.environ.get("NBGRADER_EXECUTION"):
+            raise AssertionError(f"Not yet: {feedback.message}")
+        return feedback
+
+    return checked
 
 
 def compare_numbers(answer: object, expected: np.ndarray | float, *, name: str = "your answer",

@@ -16,7 +16,7 @@ import numpy as np
 
 from helpers.baselines import demand_problem, score_sums
 from helpers.envs import SHORT_CORRIDOR_BEST_P, short_corridor_value
-from helpers.exercises import Feedback, compare_numbers
+from helpers.exercises import Feedback, compare_numbers, graded
 from helpers.reinforce import sample_episodes
 
 UPDATE_STEP = {"G_t": -14.0, "w": -20.0, "alpha_w": 2.0**-6, "alpha_theta": 2.0**-9, "gamma_t": 1.0,
@@ -33,6 +33,7 @@ def exercise_sums() -> tuple[np.ndarray, np.ndarray]:
     return score_sums(problem.policy, problem.theta, problem.inputs, batch, problem.mdp.gamma)
 
 
+@graded
 def check_min_variance_constant(answer: object) -> Feedback:
     """Check b* computed from the sums X, Z of :func:`exercise_sums`."""
     if answer is None:
@@ -50,6 +51,7 @@ def check_min_variance_constant(answer: object) -> Feedback:
                                    "of any constant.")
 
 
+@graded
 def check_baseline_update(w_new: object, theta_new: object) -> Feedback:
     """Check w and θ after one step with the values of :data:`UPDATE_STEP`."""
     if w_new is None or theta_new is None:
@@ -80,6 +82,7 @@ def check_baseline_update(w_new: object, theta_new: object) -> Feedback:
                           "became more likely.")
 
 
+@graded
 def check_corridor_optimum(p_best: object, j_best: object) -> Feedback:
     r"""Check the best p and its value when the last step pays 0: :math:`J_0(p) = J(p) + 1`.
 

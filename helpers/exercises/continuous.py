@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 from helpers.cartpole import episodes_to_solve
-from helpers.exercises import Feedback, answer_array, compare_numbers, matches
+from helpers.exercises import Feedback, answer_array, compare_numbers, graded, matches
 from helpers.policies import DiscretePolicy, GaussianPolicy
 from helpers.surrogate import clipped_objective
 
@@ -32,6 +32,7 @@ def gaussian_score(a: float, p: float, theta_mu: float, theta_sigma: float) -> n
     return policy.grad_log_prob(np.array([theta_mu, theta_sigma]), p, a)
 
 
+@graded
 def check_gaussian_score(answer: object, a: float = 1.6, p: float = 2.0, theta_mu: float = 0.5,
                          theta_sigma: float = -0.2) -> Feedback:
     r"""Exercise 1: the score :math:`(\partial_{\theta_\mu} \ln\pi, \partial_{\theta_\sigma} \ln\pi)` by hand.
@@ -109,6 +110,7 @@ def trajectory_ratio(policy: DiscretePolicy, theta: np.ndarray, theta_old: np.nd
     return float(np.exp(np.sum(new - old)))
 
 
+@graded
 def check_trajectory_ratio(answer: object, policy: DiscretePolicy, theta: np.ndarray, theta_old: np.ndarray,
                            inputs: np.ndarray, states: np.ndarray, actions: np.ndarray) -> Feedback:
     r"""Exercise 2: the importance ratio :math:`\rho(\tau)` of one episode played by θ_old.
@@ -160,6 +162,7 @@ RATIO_POINTS = np.array([0.0, 0.5, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5, 2.0])
 ADVANTAGES = (1.5, -0.7)
 
 
+@graded
 def check_clipped_objective(function: Callable[[np.ndarray, float, float], np.ndarray] | None,
                             epsilon: float = 0.2) -> Feedback:
     r"""Exercise 3: a function ``f(r, A, epsilon)`` returning :math:`L^\text{CLIP}` for an array of ratios.
@@ -209,6 +212,7 @@ def check_clipped_objective(function: Callable[[np.ndarray, float, float], np.nd
 # --- exercise 4: the solved rule ------------------------------------------------------------------
 
 
+@graded
 def check_episodes_to_solve(answer: object, returns: np.ndarray, threshold: float = 475.0) -> Feedback:
     """Exercise 4: after how many episodes the running average first reaches ``threshold``.
 

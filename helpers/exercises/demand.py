@@ -24,7 +24,7 @@ from helpers.dashboards.demand import (
     episode_update,
     learning_runs,
 )
-from helpers.exercises import Feedback, answer_array, compare_numbers, matches
+from helpers.exercises import Feedback, answer_array, compare_numbers, graded, matches
 from helpers.policies import sigmoid
 from helpers.reinforce import returns_to_go
 
@@ -44,6 +44,7 @@ def expected_score(p: float, theta: float, action: str = "MORE") -> float:
     return float((ACTIONS[action] - sigmoid(theta * p)) * p)
 
 
+@graded
 def check_score(answer: object, p: float = 2.0, theta: float = -0.7, action: str = "LESS") -> Feedback:
     r"""Exercise 1: the score :math:`\nabla \ln \pi(a|p, \theta)` of one order, derived by hand.
 
@@ -91,6 +92,7 @@ def check_score(answer: object, p: float = 2.0, theta: float = -0.7, action: str
     return compare_numbers(value, expected, name="your score")
 
 
+@graded
 def check_returns_to_go(answer: object, rewards: np.ndarray, gamma: float) -> Feedback:
     r"""Exercise 2: the returns :math:`G_t = R_{t+1} + \gamma G_{t+1}` of one episode.
 
@@ -168,6 +170,7 @@ UPDATE_CASES = (
 """Episodes the REINFORCE-update check runs the learner's function on."""
 
 
+@graded
 def check_reinforce_update(function: Callable[..., float] | None,
                            cases: tuple = UPDATE_CASES) -> Feedback:
     r"""Exercise 3: one episode's REINFORCE update, per step, as in Sutton & Barto.
@@ -231,6 +234,7 @@ STEP_SIZE_SETTINGS = (0.05, 100, 100, 1)
 """The notebook's (tolerance, n_episodes, n_runs, seed) for exercise 4; the tests measure its window of α."""
 
 
+@graded
 def check_step_size(alpha: object, tolerance: float = 0.05, n_episodes: int = 100,
                     n_runs: int = 100, seed: int = 1) -> Feedback:
     r"""Exercise 4: a step size α that brings the mean exact J within ``tolerance`` of :math:`J^*`.

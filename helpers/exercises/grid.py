@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from helpers.dashboards import grid
-from helpers.exercises import Feedback, compare_numbers
+from helpers.exercises import Feedback, compare_numbers, graded
 from helpers.mdp import gradient_terms
 from helpers.reinforce import returns_to_go
 
@@ -52,6 +52,7 @@ def _parse_signs(answer: object) -> tuple[int, int] | str:
     return signs[0], signs[1]
 
 
+@graded
 def check_gradient_signs(answer_a: object, answer_b: object) -> Feedback:
     r"""Check the predicted signs of :math:`(\partial J/\partial\theta_1, \partial J/\partial\theta_2)`.
 
@@ -100,6 +101,7 @@ def per_step_update(theta: np.ndarray, episode: grid.EpisodePath, t: int, alpha:
     return theta + alpha * gamma**t * G[t] * score
 
 
+@graded
 def check_per_step_update(answer: object, *, theta: np.ndarray, episode: grid.EpisodePath, t: int,
                           alpha: float, gamma: float) -> Feedback:
     r"""Check one per-step update :math:`\theta + \alpha\gamma^t G_t \nabla\ln\pi(A_t|S_t,\theta)`.
@@ -181,6 +183,7 @@ def smallest_passing_alpha() -> float:
     raise RuntimeError("no step size in ALPHA_SCAN passes")  # pragma: no cover
 
 
+@graded
 def check_step_size(alpha: object) -> Feedback:
     """Check the smallest α, to two significant figures, with which every seeded run reaches J ≥ 4.
 
@@ -235,6 +238,7 @@ def state_form_constant(theta: np.ndarray, gamma: float = grid.GAMMA_DISCOUNTED)
     return float(terms.eta_discounted.sum())
 
 
+@graded
 def check_state_form_constant(answer: object, theta: np.ndarray,
                               gamma: float = grid.GAMMA_DISCOUNTED) -> Feedback:
     r"""Check the constant c of the theorem's state form on the discounted road, at θ.

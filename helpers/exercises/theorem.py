@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from helpers.exercises import Feedback, compare_numbers
+from helpers.exercises import Feedback, compare_numbers, graded
 from helpers.symbolic import (
     THETA,
     environment_terms_in,
@@ -39,6 +39,7 @@ def _to_sympy(answer: object) -> sp.Basic | None:
         return None
 
 
+@graded
 def check_horizon3_score(answer: object) -> Feedback:
     r"""Check :math:`\frac{\partial}{\partial\theta} \ln \pi_\theta(\tau)` for a horizon-3 trajectory.
 
@@ -120,6 +121,7 @@ def _same(a: sp.Matrix, b: sp.Matrix) -> np.ndarray:
     return agree
 
 
+@graded
 def check_softmax_score(answer: object) -> Feedback:
     r"""Check the score of the three-action softmax, entered as a 3×2 SymPy matrix.
 
@@ -197,6 +199,7 @@ def _how_far_off(ratio: float) -> str:
     return f"{1 / ratio:.3g} times too small"
 
 
+@graded
 def check_exact_gradient(answer: object, theta: float = 0.5) -> Feedback:
     r"""Check :math:`dJ/d\theta` of the demand problem (horizon 2) at θ, found by enumeration.
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers._validate import check_discount, check_positive_int
-from helpers.exercises import Feedback, answer_array, compare_numbers, matches
+from helpers.exercises import Feedback, answer_array, compare_numbers, graded, matches
 from helpers.reinforce import returns_to_go
 
 
@@ -51,6 +51,7 @@ def frequency_tolerance(probs: np.ndarray | list[float], n_samples: int, n_se: f
     return n_se * np.sqrt(probs * (1.0 - probs) / n_samples)
 
 
+@graded
 def check_action_frequencies(answer: object, probs: np.ndarray | list[float], n_samples: int) -> Feedback:
     r"""Warm-up 1: the frequency of every action among ``n_samples`` draws from π(·|s,θ).
 
@@ -123,6 +124,7 @@ def discounted_return(rewards: np.ndarray | list[float], gamma: float) -> float:
     return float(returns_to_go(rewards, gamma)[0])
 
 
+@graded
 def check_return(answer: object, rewards: np.ndarray | list[float], gamma: float) -> Feedback:
     r"""Warm-up 2: the return :math:`G_0` of one episode's rewards :math:`R_1, \dots, R_T`.
 
