@@ -93,6 +93,6 @@ def test_checks_raise_with_their_hint_only_under_nbgrader(monkeypatch):
     rewards = [-1.0, -1.0, 0.0, 5.0]
     assert not check_return(None, rewards, 0.9)  # self-study: feedback, no exception
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-    with pytest.raises(AssertionError, match="Not yet: .*still `None`"):
+    with pytest.raises(AssertionError, match=r"Not yet: .*still `None`"):
         check_return(None, rewards, 0.9)
     assert check_return(-1.0 - 0.9 + 5.0 * 0.9**3, rewards, 0.9)  # a right answer passes quietly
