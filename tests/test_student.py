@@ -29,6 +29,11 @@ def solution_fragments(notebook: dict) -> list[str]:
             for code in FENCE.findall(block):
                 fragments += [line.strip() for line in code.splitlines() if len(line.strip()) >= 12]
             fragments += [" ".join(eq.split()) for eq in DISPLAY_MATH.findall(block)]
+    # Code cells tagged as part of a worked solution.
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code" and make_student.SOLUTION_TAG in cell["metadata"].get("tags", []):
+            lines = make_student.source(cell).splitlines()
+            fragments += [line.strip() for line in lines if len(line.strip()) >= 12]
     return fragments
 
 
@@ -50,7 +55,8 @@ def test_no_worked_solution_leaks_and_every_exercise_stays(student_dir: Path, pa
                         if c["cell_type"] == "markdown")
     code = "\n".join(make_student.source(c) for c in student["cells"] if c["cell_type"] == "code")
     # A line the teacher's notebook itself shows in a code cell (a stub's signature) is no leak.
-    given = "\n".join(make_student.source(c) for c in teacher["cells"] if c["cell_type"] == "code")
+    given = "\n".join(make_student.source(c) for c in teacher["cells"] if c["cell_type"] == "code"
+                      and make_student.SOLUTION_TAG not in c["metadata"].get("tags", []))
     leaked = [f for f in fragments if (f in markdown or f in code) and f not in given]
     assert not leaked, f"{path.name}: the student edition shows solution text {leaked[:3]}"
     assert "<details>" not in markdown

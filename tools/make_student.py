@@ -9,6 +9,9 @@ For every notebook it writes a copy in which
 
 - every ``<details>`` block of a markdown cell (the worked solutions, "Show a
   worked solution") is removed, and a markdown cell left empty is dropped;
+- every code cell tagged ``solution`` (code that belongs to a worked solution,
+  such as the numbers it quotes) is dropped;
+- a note at the top says that this is the student edition;
 - each exercise keeps its answer cell (the code cell just before a ``check_*``
   call, which holds the stub ``answer = None  # your code``) and its check cell,
   with their stored outputs cleared;
@@ -42,6 +45,9 @@ CHECK_CALL = re.compile(r"^\s*check_\w+\(", re.M)
 STUB_LINE = re.compile(r"^\w+ = None\s+# your ")
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 NBGRADER_SCHEMA_VERSION = 3
+SOLUTION_TAG = "solution"
+STUDENT_NOTE = ("**Student edition.** The worked solutions are not in this copy; where the text mentions "
+                "them, ask your teacher. Each exercise's check cell tells you whether your answer is right.")
 
 
 def source(cell: dict[str, Any]) -> str:
@@ -106,8 +112,10 @@ def student_edition(notebook: dict[str, Any]) -> dict[str, Any]:
             cells[index]["execution_count"] = None
             cells[index].setdefault("metadata", {})["nbgrader"] = nbgrader_metadata(kind, f"{kind}-{number}")
         cells[answer]["source"] = mark_stubs(source(cells[answer]))
-    kept = []
+    kept = [{"cell_type": "markdown", "id": "student-edition", "metadata": {}, "source": STUDENT_NOTE}]
     for cell in cells:
+        if SOLUTION_TAG in cell.get("metadata", {}).get("tags", []):
+            continue
         if cell["cell_type"] == "markdown":
             text = SOLUTION.sub("", source(cell))
             if not text.strip():
