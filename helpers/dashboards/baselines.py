@@ -37,7 +37,7 @@ from helpers.baselines import (
     variance_table,
 )
 from helpers.envs import SHORT_CORRIDOR_BEST_P, short_corridor_value
-from helpers.plotting import EXACT_COLOR, OKABE_ITO, PALETTE, subplots
+from helpers.plotting import EXACT_COLOR, OKABE_ITO, PALETTE, compared_line_style, subplots
 from helpers.widgets import Dashboard, dropdown, log_slider
 
 REWARD_SHIFT = 10.0
@@ -126,8 +126,8 @@ def draw(data: dict, axes: list[Axes]) -> None:
     ax.set(xlabel="episode", ylabel="J(θ) of the unshifted grid", xlim=(0, N_EPISODES), ylim=J_RANGE,
            title="Every run (thin) and their mean")
     ax.legend(loc="lower right")
-    for b in GRID_BASELINES:
-        ax_final.plot(data["alphas_theta"], data["final"][b], marker="o", ms=4, color=COLORS[b],
+    for index, b in enumerate(GRID_BASELINES):
+        ax_final.plot(data["alphas_theta"], data["final"][b], color=COLORS[b], **compared_line_style(index),
                       lw=2.4 if b == baseline else 1.2, label=LABELS[b])
     ax_final.axvline(data["alpha_theta"], color=PALETTE[4], lw=1, ls=":")
     ax_final.set_xscale("log", base=2)
@@ -272,11 +272,12 @@ def corridor_figure(runs: dict[str, CorridorRuns], labels: dict[str, str], title
     """Mean G_0 per episode over the runs still going (thin) and mean exact J(p_k) (thick), J* dashed."""
     fig, axes = subplots(1, panel_size=(7.0, 4.0))
     ax = axes[0][0]
-    for (key, r), color in zip(runs.items(), PALETTE, strict=False):
+    for index, ((key, r), color) in enumerate(zip(runs.items(), PALETTE, strict=False)):
         mean, _ = corridor_curve(r)
         episodes = np.arange(1, r.returns.shape[1] + 1)
         ax.plot(episodes, mean, color=color, lw=0.6, alpha=0.45)
         ax.plot(episodes, expected_return_curve(r), color=color, lw=2.2,
+                **compared_line_style(index, episodes.size),
                 label=f"{labels[key]} ({r.n_runaways} of {len(r.returns)} runs stopped)")
     ax.axhline(J_STAR, color=EXACT_COLOR, ls="--", lw=1.2, label=f"v*(s₀) = J(p*) = {J_STAR:.2f}")
     ax.set(ylim=(-90, -10), xlabel="episode", ylabel="total reward per episode",

@@ -43,7 +43,15 @@ from matplotlib.ticker import (
 from helpers._validate import check_positive_int, check_step_size
 from helpers.envs import ContinuousDemandEnv, WindyHighway
 from helpers.mdp import TabularMDP, exact_gradient
-from helpers.plotting import EXACT_COLOR, OKABE_ITO, PALETTE, exact_line, mean_and_band, smooth
+from helpers.plotting import (
+    EXACT_COLOR,
+    OKABE_ITO,
+    PALETTE,
+    compared_line_style,
+    exact_line,
+    mean_and_band,
+    smooth,
+)
 from helpers.policies import GaussianPolicy, SoftmaxLinearPolicy
 from helpers.reinforce import reinforce_estimates, sample_episodes
 from helpers.surrogate import (
@@ -711,20 +719,21 @@ def reuse_runs(method: str, alpha: float, n_reuse: int = 4, *, n_runs: int = 30,
 def draw_reuse_runs(runs: list[ReuseRuns], ax: Axes, title: str = "Exact J against the data played") -> None:
     """The median exact J against environment steps (log scale), the middle half of the runs shaded.
 
-    A second REINFORCE entry is drawn dotted.
+    Each method has its own colour, dashes and marker; a second REINFORCE entry (another
+    α) shares its colour, has no band and is drawn thicker.
     """
     problem = grid_problem()
     seen_reinforce = False
-    for run in runs:
+    for index, run in enumerate(runs):
         color = METHOD_COLORS[run.history.method]
         steps = np.median(run.history.steps, axis=0)
         _, low, high = mean_and_band(run.J, "quartiles")
-        dotted = run.history.method == "reinforce" and seen_reinforce
+        second_reinforce = run.history.method == "reinforce" and seen_reinforce
         seen_reinforce |= run.history.method == "reinforce"
-        if not dotted:
+        if not second_reinforce:
             ax.fill_between(steps[1:], low[1:], high[1:], color=color, alpha=0.12, linewidth=0)
-        ax.plot(steps[1:], np.median(run.J, axis=0)[1:], color=color, linestyle=":" if dotted else "-",
-                linewidth=2.2 if dotted else 1.8,
+        ax.plot(steps[1:], np.median(run.J, axis=0)[1:], color=color,
+                **compared_line_style(index, steps.size - 1), linewidth=2.2 if second_reinforce else 1.8,
                 label=f"{run.label} ({run.n_reached}/{len(run.J)} reach {run.target:g})")
     exact_line(ax, problem.J_sup, rf"supremum $J^* = {problem.J_sup:.0f}$")
     ax.axhline(runs[0].target, color="grey", linewidth=0.8, linestyle=":")
