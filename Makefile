@@ -40,9 +40,24 @@ help:
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -e '.[test,classroom]'
+	@# nbgrader (the classroom extra) grades from the command line; keep its menus, panels
+	@# and server extensions out of the learners' JupyterLab (a teacher can enable them).
+	$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1
+	for extension in formgrader validate_assignment assignment_list course_list; do \
+		$(BIN)/jupyter server extension disable --sys-prefix nbgrader.server_extensions.$$extension >/dev/null 2>&1; \
+	done
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+# axe-core, the accessibility rules the book is audited with (tests/test_book.py), from
+# the npm registry into the environment; without npm the audit is skipped (not in CI).
+AXE_VERSION := 4.14.1
+AXE := $(VENV)/node_modules/axe-core/axe.min.js
+$(AXE): | $(STAMP)
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --prefix $(VENV) --no-save --no-audit --no-fund --silent axe-core@$(AXE_VERSION); \
+	else echo "npm not found: the book's accessibility audit will be skipped"; fi
 
 # JupyterLab refuses to run as root unless told; containers often run as root.
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -52,7 +67,7 @@ lab: $(STAMP)
 	exec $(BIN)/jupyter lab --ip=127.0.0.1 --notebook-dir=notebooks $(ROOT_ARGS) $(LAB_ARGS)
 
 # --nbval only adds the *.ipynb files (in notebooks/) as tests; *.py tests are unaffected.
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(BIN)/python -m pytest --nbval --nbval-current-env $(PYTEST_ARGS)
 
 notebooks: $(STAMP)

@@ -34,6 +34,7 @@ class _Page(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.images: list[str] = []
+        self.alts: dict[str, str] = {}
         self.headings: list[str] = []
         self.scripts: list[str] = []
         self._heading: list[str] | None = None
@@ -42,6 +43,7 @@ class _Page(HTMLParser):
         attributes = dict(attrs)
         if tag == "img":
             self.images.append(attributes.get("src") or "")
+            self.alts[attributes.get("src") or ""] = attributes.get("alt") or ""
         elif tag == "script" and attributes.get("src"):
             self.scripts.append(attributes["src"] or "")
         elif re.fullmatch(r"h[1-6]", tag):
@@ -121,6 +123,9 @@ def test_every_notebook_has_a_page_with_its_figures_headings_and_equations(book:
     for src in pngs:
         if not src.startswith("data:"):
             assert (page_path.parent / unescape(src)).is_file(), f"{page_path.name}: missing image file {src}"
+        # The alt text of the cell's metadata, not the file name myst-nb falls back to.
+        alt = page.alts.get(src, "")
+        assert len(alt.split()) >= 10, f"{page_path.name}: image {src} has alt text {alt!r}"
 
     headings = _plain_headings(notebook)
     assert headings, f"{notebook_path.name} has no plain-text heading to look for"
@@ -159,3 +164,41 @@ def test_equations_render_with_the_network_refused(book: Path, lab_page):
     typeset = lab_page.locator("mjx-container[jax]").count()
     assert typeset >= 20, f"only {typeset} equations typeset"
     assert not any("mathjax" in url.lower() for url in refused), refused
+
+
+AXE_JS = Path(sys.prefix) / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+@pytest.mark.browser
+def test_every_page_passes_the_axe_core_accessibility_audit(book: Path, lab_page):
+    """axe-core (WCAG 2.1 A and AA rules and best practices) finds nothing serious or critical on any page.
+
+    ``make test`` installs axe-core from the npm registry into the environment.
+    """
+    if not AXE_JS.is_file():
+        from tests.jupyterlab_browser import running_in_ci
+
+        message = f"{AXE_JS} is missing: `make test` installs it with npm"
+        if running_in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    axe = AXE_JS.read_text(encoding="utf-8")
+    lab_page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
+                   else route.abort())
+    pages = sorted(p for p in book.rglob("*.html")
+                   if "_static" not in p.parts and "_sources" not in p.parts)
+    assert len(pages) >= len(NOTEBOOKS) + 1
+    found = {}
+    for page_path in pages:
+        lab_page.goto(page_path.as_uri())
+        lab_page.wait_for_load_state("load")
+        lab_page.add_script_tag(content=axe)
+        violations = lab_page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".map(v => ({id: v.id, impact: v.impact,"
+            " targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))")
+        blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+        if blocking:
+            found[str(page_path.relative_to(book))] = blocking
+    assert not found, f"serious or critical accessibility violations: {found}"
