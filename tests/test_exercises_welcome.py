@@ -114,3 +114,22 @@ def test_return_slips_get_their_hint(answer, hint):
 def test_bad_input_raises_naming_the_argument(call, argument):
     with pytest.raises(ValueError, match=argument):
         call()
+
+
+def test_warm_up_1_refuses_the_probabilities_themselves():
+    pi_s = np.array([0.2, 0.5, 0.3])
+    for answer in (pi_s, pi_s.copy(), [0.2, 0.5, 0.3]):
+        feedback = check_action_frequencies(answer, pi_s, 1000)
+        assert not feedback
+        assert "probabilities π themselves" in feedback.message
+
+
+@pytest.mark.parametrize(("k", "used"), [(3, 4), (1, 2), (1, 0), (3, 2)])
+def test_warm_up_2_names_the_one_wrong_discount(k, used):
+    rewards, gamma = np.array([-1.0, -1.0, 0.0, 5.0]), 0.9
+    weights = gamma ** np.arange(4)
+    weights[k] = gamma**used
+    feedback = check_return(float(np.sum(weights * rewards)), rewards, gamma)
+    assert not feedback
+    assert f"R_{k + 1} should count γ^{k} times" in feedback.message
+    assert f"gives it γ^{used}" in feedback.message

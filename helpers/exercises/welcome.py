@@ -67,6 +67,7 @@ def check_action_frequencies(answer: object, probs: np.ndarray | list[float], n_
     n_samples : int
         How many actions were drawn.
     """
+    given_probs = probs
     probs = _check_probabilities("probs", probs)
     n_samples = check_positive_int("n_samples", n_samples)
     if answer is None:
@@ -74,6 +75,11 @@ def check_action_frequencies(answer: object, probs: np.ndarray | list[float], n_
     value = answer_array(answer, "your frequencies")
     if isinstance(value, Feedback):
         return value
+    if answer is given_probs or np.array_equal(value, probs):
+        # A real sample of N draws matches π exactly about once in a thousand tries (N = 1000).
+        return Feedback(False, "these are the probabilities π themselves, not frequencies: draw N actions "
+                               "with `rng.choice(..., p=probs)` and count how often each came up. (If a real "
+                               "sample matched π exactly, a rare event, draw another.)")
     value = value.reshape(-1)
     if value.size != probs.size:
         return Feedback(False, f"you gave {value.size} numbers; there is one frequency per action, "
@@ -161,4 +167,27 @@ def check_return(answer: object, rewards: np.ndarray | list[float], gamma: float
                                "the last one the smallest weight γ^(T−1).")
     if matches(value, rewards.mean()):
         return Feedback(False, "that is the mean reward; the return adds the (discounted) rewards up.")
+    slip = _one_wrong_exponent(value, rewards, gamma)
+    if slip is not None:
+        k, used = slip
+        return Feedback(False, f"one discount is off: R_{k + 1} should count γ^{k} times, but your G_0 "
+                               f"gives it γ^{used}. The other terms are right.")
     return compare_numbers(value, expected, name="your G_0")
+
+
+def _one_wrong_exponent(value: np.ndarray, rewards: np.ndarray, gamma: float) -> tuple[int, int] | None:
+    """(k, j) if ``value`` is G_0 with R_(k+1) weighted by γ^j instead of γ^k, for one k and j = k ± 1."""
+    if gamma in (0.0, 1.0):
+        return None
+    weights = gamma ** np.arange(rewards.size)
+    for k in range(rewards.size):
+        if rewards[k] == 0.0:
+            continue
+        for used in (k + 1, k - 1):
+            if used < 0:
+                continue
+            slipped = weights.copy()
+            slipped[k] = gamma**used
+            if matches(value, float(np.sum(slipped * rewards))):
+                return k, used
+    return None
