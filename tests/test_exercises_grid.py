@@ -8,15 +8,16 @@ import pytest
 from helpers.dashboards import grid
 from helpers.exercises import Feedback
 from helpers.exercises.grid import (
+    FRACTION_RUNS,
     SIGN_POINTS,
     check_gradient_signs,
     check_per_step_update,
     check_state_form_constant,
-    check_step_size,
-    passes,
+    check_success_fractions,
+    fraction_tolerance,
     per_step_update,
-    smallest_passing_alpha,
     state_form_constant,
+    success_fractions,
 )
 from helpers.mdp import exact_gradient, gradient_terms
 from helpers.reinforce import returns_to_go
@@ -131,57 +132,40 @@ def test_per_step_update_refuses_a_step_outside_the_episode(setting):
         per_step_update(kwargs["theta"], kwargs["episode"], 6, 0.1, 0.9)
 
 
-# --- exercise 3: the smallest step size ---------------------------------------------------------------
+# --- exercise 3: how often a step size works ----------------------------------------------------------
 
 
-def test_the_smallest_passing_step_size_is_0_24_and_its_neighbours_behave_as_the_solution_says():
-    assert smallest_passing_alpha() == 0.24
-    assert not any(passes(alpha) for alpha in (0.10, 0.15, 0.2, 0.23))
-    assert passes(0.24)
-    assert not passes(0.25)
-    assert passes(0.26)
+def test_the_reference_fractions_rise_then_fall_and_are_robust_to_the_seed():
+    """α = 1 gets (almost) every run to J ≥ 4; α = 10 strands about one in five; another seed agrees."""
+    fractions = success_fractions()
+    assert fractions[1] >= 0.98
+    assert fractions[3] < fractions[1] - 4 * np.sqrt(fractions[3] * (1 - fractions[3]) / FRACTION_RUNS)
+    other = success_fractions(seed=7)
+    assert np.all(np.abs(other - fractions) <= fraction_tolerance(fractions))
 
 
-def test_the_smallest_step_size_passes():
-    feedback = check_step_size(0.24)
-    assert feedback.correct, feedback.message
-    assert "0.25 fails" in feedback.message
+def test_the_right_fractions_pass_with_this_seed_and_another():
+    assert check_success_fractions(success_fractions()).correct
+    assert check_success_fractions(list(success_fractions(seed=7))).correct
 
 
-def test_a_passing_but_not_smallest_step_size_is_told_to_go_down():
-    for alpha in (0.26, 0.5):
-        feedback = check_step_size(alpha)
-        assert not feedback.correct
-        assert "smaller α passes too" in feedback.message
-
-
-def test_a_failing_step_size_above_the_threshold_is_told_luck_decides():
-    feedback = check_step_size(0.25)
-    assert not feedback.correct
-    assert "luck" in feedback.message
-
-
-def test_a_small_step_size_is_told_it_crawls():
-    feedback = check_step_size(0.1)
-    assert not feedback.correct
-    assert "too small" in feedback.message
-    assert "larger α" in feedback.message
-
-
-def test_a_large_step_size_is_told_it_strands_a_run():
-    feedback = check_step_size(10.0)
-    assert not feedback.correct
-    assert "too large" in feedback.message
-    assert "∇J ≈ 0" in feedback.message
-
-
-@pytest.mark.parametrize(("answer", "hint"), [(None, "number"), ("0.5", "number"), (True, "number"),
-                                              (-0.5, "positive"), (float("nan"), "positive"),
-                                              (0.243, "two significant figures")])
-def test_a_step_size_that_is_not_one_gets_a_hint(answer, hint):
-    feedback = check_step_size(answer)
+@pytest.mark.parametrize(("transform", "hint"), [
+    (lambda f: f * FRACTION_RUNS, "counts of runs"),
+    (lambda f: f * 100, "percentages"),
+    (lambda f: 1 - f, "fall short"),
+    (lambda f: f[:3], "give 4 fractions"),
+    (lambda f: np.full(4, 0.5), "far from what 200 runs give"),
+])
+def test_slips_in_the_fractions_get_their_hint(transform, hint):
+    feedback = check_success_fractions(transform(success_fractions()))
     assert not feedback.correct
     assert hint in feedback.message
+
+
+@pytest.mark.parametrize("answer", [None, "many", [np.nan, 1, 1, 1]])
+def test_fractions_that_are_not_numbers_get_a_hint(answer):
+    feedback = check_success_fractions(answer)
+    assert not feedback.correct
 
 
 # --- exercise 4: the constant of the discounted state form ---------------------------------------------

@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 from helpers.dashboards import grid
-from helpers.exercises import Feedback, compare_numbers, graded
+from helpers.exercises import Feedback, answer_array, compare_numbers, graded
 from helpers.mdp import gradient_terms
 from helpers.reinforce import returns_to_go
 
@@ -27,10 +27,8 @@ SIGN_POINTS = {"A": (12.5, 12.5), "B": (17.5, -7.5)}
 """The two θ at which the learner reads the signs of ∇J from the landscape (each has an arrow)."""
 
 TARGET_J = 4.0
-"""The step-size exercise: every run must reach J(θ) ≥ 4 after ``grid.N_EPISODES`` episodes."""
+"""Exercise 3 counts the runs that reach J(θ) ≥ 4 after ``grid.N_EPISODES`` episodes."""
 
-ALPHA_SCAN = tuple(round(0.10 + 0.01 * k, 2) for k in range(90))
-"""The step sizes of two significant figures the step-size exercise searches: 0.10, 0.11, …, 0.99."""
 
 _SIGN_WORDS = {1: "+", -1: "-"}
 
@@ -163,68 +161,73 @@ def _sequential_update(problem: grid.GridProblem, theta: np.ndarray, episode: gr
     return theta
 
 
-def final_objective(alpha: float) -> np.ndarray:
-    """The exact J after ``grid.N_EPISODES`` episodes, for each of the ``grid.N_RUNS`` seeded runs."""
-    paths = grid.reinforce_paths(alpha)
-    return grid.exact_objective(grid.grid_problem(), paths[:, -1])
+FRACTION_ALPHAS = (0.3, 1.0, 3.0, 10.0)
+"""The step sizes of exercise 3, in the order the answer lists their fractions."""
+
+FRACTION_RUNS = 200
+"""Runs per step size in exercise 3 (section 4's table has 10)."""
 
 
-def passes(alpha: float) -> bool:
-    """Whether every seeded run reaches J ≥ ``TARGET_J`` within ``grid.N_EPISODES`` episodes at ``alpha``."""
-    return bool(np.all(final_objective(alpha) >= TARGET_J))
+@lru_cache(maxsize=8)
+def success_fractions(n_runs: int = FRACTION_RUNS, seed: int = grid.SEED) -> np.ndarray:
+    r"""For each α of :data:`FRACTION_ALPHAS`, the fraction of ``n_runs`` runs that end with J ≥ 4.
+
+    The runs are section 4's (200 episodes of per-step REINFORCE from θ = (0, 0),
+    :func:`helpers.dashboards.grid.reinforce_paths`), scored by the exact J of the final θ.
+    """
+    problem = grid.grid_problem()
+    finals = [grid.reinforce_paths(alpha, n_runs=n_runs, seed=seed)[:, -1] for alpha in FRACTION_ALPHAS]
+    return np.array([np.mean(grid.exact_objective(problem, theta) >= TARGET_J) for theta in finals])
 
 
-@lru_cache(maxsize=1)
-def smallest_passing_alpha() -> float:
-    """The smallest α of ``ALPHA_SCAN`` (0.10, 0.11, …) with which every seeded run reaches J ≥ 4."""
-    for alpha in ALPHA_SCAN:
-        if passes(alpha):
-            return alpha
-    raise RuntimeError("no step size in ALPHA_SCAN passes")  # pragma: no cover
+def fraction_tolerance(fractions: np.ndarray, n_runs: int = FRACTION_RUNS, n_se: float = 4.0) -> np.ndarray:
+    r"""How far another seed's fractions may fall from ours: ``n_se`` standard errors of a difference.
+
+    .. math:: \text{tol} = n_\text{se} \sqrt{2 f (1 - f) / N} + \frac{1}{2N},
+
+    two independent binomial fractions of N runs each; the half-run term keeps a
+    fraction of 0 or 1 from demanding an exact match.
+    """
+    fractions = np.asarray(fractions, dtype=float)
+    return n_se * np.sqrt(2 * fractions * (1 - fractions) / n_runs) + 0.5 / n_runs
 
 
 @graded
-def check_step_size(alpha: object) -> Feedback:
-    """Check the smallest α, to two significant figures, with which every seeded run reaches J ≥ 4.
+def check_success_fractions(answer: object) -> Feedback:
+    """Check the fractions of 200 runs that reach J ≥ 4 with α = 0.3, 1, 3 and 10 (exercise 3).
 
-    The runs are the α dashboard's (10 runs of 200 episodes from θ = (0, 0), seed
-    ``grid.SEED``); the candidates are 0.10, 0.11, …, 0.99 (``ALPHA_SCAN``).
+    Correct when each lies within :func:`fraction_tolerance` of this check's own 200
+    seeded runs, so a learner who uses another seed passes too.
     """
-    if isinstance(alpha, bool) or not isinstance(alpha, int | float | np.integer | np.floating):
-        return Feedback(False, f"alpha should be a number, got {alpha!r}.")
-    alpha = float(alpha)
-    if not np.isfinite(alpha) or alpha <= 0:
-        return Feedback(False, f"α must be a positive number (a step size), got {alpha!r}.")
-    rounded = float(f"{alpha:.2g}")
-    if rounded != alpha:
-        return Feedback(False, f"give α to two significant figures (such as 0.37), got {alpha!r}.")
-    J = final_objective(alpha)
-    smallest = smallest_passing_alpha()
-    worst = int(np.argmin(J))
-    if np.all(J >= TARGET_J):
-        if alpha == smallest:
-            return Feedback(True, f"with α = {alpha:g} all {len(J)} runs reach J ≥ {TARGET_J:g} within "
-                                  f"{grid.N_EPISODES} episodes (weakest {J.min():.3f}), and with every "
-                                  "smaller α of two significant figures at least one run falls short. "
-                                  "Near this threshold luck decides: α = 0.25 fails again (its weakest "
-                                  "run ends at 3.998) although 0.24 and 0.26 pass.")
-        if alpha > smallest:
-            return Feedback(False, f"α = {alpha:g} passes (weakest run {J.min():.3f}), but a smaller α "
-                                   "passes too: step down 0.01 at a time until a run falls short.")
-        return Feedback(False, f"α = {alpha:g} passes (weakest run {J.min():.3f}), but it is below 0.10, "
-                               "outside the values the exercise searches (0.10, 0.11, …, 0.99).")
-    if J[worst] < 0:
-        return Feedback(False, f"too large: with α = {alpha:g}, run {worst + 1} ends at J = {J[worst]:.2f}. "
-                               "One huge step threw it into a flat corner of the landscape, where the "
-                               "policy is nearly deterministic and ∇J ≈ 0, so it never climbs back. "
-                               "Try a smaller α.")
-    if alpha > smallest:
-        return Feedback(False, f"α = {alpha:g} fails: run {worst + 1} ends at J = {J[worst]:.3f} < "
-                               f"{TARGET_J:g}, although a smaller α passes. Near the threshold the luck of "
-                               "the episodes decides; keep going down, 0.01 at a time.")
-    return Feedback(False, f"too small: with α = {alpha:g}, {int(np.sum(J < TARGET_J))} of the {len(J)} runs "
-                           f"are still below J = {TARGET_J:g} (the weakest at {J[worst]:.3f}) after "
-                           f"{grid.N_EPISODES} episodes; they are still crawling uphill. Try a larger α.")
+    value = answer_array(answer, "fractions")
+    if isinstance(value, Feedback):
+        return value
+    value = value.reshape(-1)
+    n = len(FRACTION_ALPHAS)
+    if value.size != n:
+        return Feedback(False, f"give {n} fractions, one per α in {FRACTION_ALPHAS}, in that order; "
+                               f"you gave {value.size} numbers.")
+    expected = success_fractions()
+    tolerance = fraction_tolerance(expected)
+    if np.all(np.abs(value - expected) <= tolerance):
+        return Feedback(True, "with 200 runs per step size: " + ", ".join(
+            f"α = {alpha:g}: {fraction:.1%}" for alpha, fraction in zip(FRACTION_ALPHAS, value, strict=True))
+            + ". A small α still leaves some runs crawling below 4 after 200 episodes, α = 1 brings "
+              "(almost) every run there, and with α = 10 about one run in five is thrown off course for "
+              "good. Section 4's ten runs per α could not show shares like these.")
+    if np.all(np.abs(value / FRACTION_RUNS - expected) <= tolerance) and value.max() > 1:
+        return Feedback(False, f"these look like counts of runs: divide by the {FRACTION_RUNS} runs.")
+    if np.all(np.abs(value / 100 - expected) <= tolerance) and value.max() > 1:
+        return Feedback(False, "these look like percentages: give fractions between 0 and 1.")
+    if np.all(np.abs((1 - value) - expected) <= tolerance):
+        return Feedback(False, "you counted the runs that fall short of J = 4; count those that reach it.")
+    if np.any((value < 0) | (value > 1)):
+        return Feedback(False, "a fraction of runs lies between 0 and 1.")
+    worst = int(np.argmax(np.abs(value - expected) / tolerance))
+    return Feedback(False, f"for α = {FRACTION_ALPHAS[worst]:g} your fraction {value[worst]:.3f} is far from "
+                           f"what 200 runs give (within ±{tolerance[worst]:.2f} of it). Use "
+                           f"`grid.reinforce_paths(alpha, n_runs={FRACTION_RUNS})[:, -1]` for the final θ "
+                           "of each run, score them with `grid.exact_objective`, and count J ≥ 4.")
 
 
 def state_form_constant(theta: np.ndarray, gamma: float = grid.GAMMA_DISCOUNTED) -> float:
