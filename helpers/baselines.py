@@ -342,6 +342,24 @@ def grid_reinforce(baseline: str, alpha_theta: float | np.ndarray, alpha_w: floa
     return np.array(curves).T
 
 
+def final_j_by_baseline(alpha_theta: float, alpha_w: float, *, n_runs: int = 1000, n_episodes: int = 100,
+                        reward_shift: float = 10.0, seed: int = 5) -> dict[str, np.ndarray]:
+    """J of the unshifted grid after ``n_episodes`` episodes, one value per run, for every baseline.
+
+    :func:`grid_reinforce` for each of :data:`GRID_BASELINES` with the same step sizes,
+    each from ``numpy.random.default_rng(seed)``. Final returns are heavy-tailed (a few
+    runs fall far), so comparing their means needs many runs: 1000 by default.
+
+    Returns
+    -------
+    dict of str to ndarray of shape (n_runs,)
+    """
+    return {baseline: grid_reinforce(baseline, alpha_theta, alpha_w, n_episodes, n_runs,
+                                     np.random.default_rng(seed), reward_shift=reward_shift,
+                                     eval_every=n_episodes)[:, -1]
+            for baseline in GRID_BASELINES}
+
+
 # --------------------------------------------------------------------------- the short corridor
 
 _NEXT = np.array([[0, 1], [2, 0], [1, 3], [3, 3]])

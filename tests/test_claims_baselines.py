@@ -1,0 +1,94 @@
+"""Notebook 04's quantitative sentences, recomputed with the notebook's settings.
+
+Each test quotes its sentence and fails if the sentence would be false. Means are
+compared with standard errors of at least 200 runs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers import baselines as bl
+
+
+def mean_and_se(values: np.ndarray) -> tuple[float, float]:
+    return float(values.mean()), float(values.std(ddof=1) / np.sqrt(values.size))
+
+
+@pytest.fixture(scope="module")
+def shifted_finals():
+    """Section 3's runs: 200 per setting, seed 7, α^θ = 2^-5, final J of the unshifted grid."""
+    return {(c, b): bl.grid_reinforce(b, 2.0**-5, 2.0**-3, 100, 200, np.random.default_rng(7),
+                                      reward_shift=c, eval_every=5)[:, -1]
+            for c in (0.0, 10.0) for b in ("none", "exact")}
+
+
+@pytest.mark.slow
+def test_a_reward_shift_adds_spread_not_bias(shifted_finals):
+    """Section 3, shifted rewards without a baseline.
+
+    "the spread of the final J over runs is about six times larger (sd 1.58 against 0.26).
+    The mean is not lower (2.38 ± 0.11 against 2.19 ± 0.02 with c = 0)".
+    """
+    shifted, plain = shifted_finals[(10.0, "none")], shifted_finals[(0.0, "none")]
+    assert round(shifted.std(ddof=1) / plain.std(ddof=1)) == 6
+    (m10, se10), (m0, se0) = mean_and_se(shifted), mean_and_se(plain)
+    assert m10 > m0 - 2 * np.hypot(se10, se0)
+    assert f"{m10:.2f} ± {se10:.2f}" == "2.38 ± 0.11"
+    assert f"{m0:.2f} ± {se0:.2f}" == "2.19 ± 0.02"
+
+
+@pytest.mark.slow
+def test_with_the_exact_baseline_the_shift_changes_nothing(shifted_finals):
+    """Section 3: "With the exact v_π as baseline the runs for c = 0 and c = 10 are the same".
+
+    The sentence goes on: "update for update".
+    """
+    np.testing.assert_allclose(shifted_finals[(10.0, "exact")], shifted_finals[(0.0, "exact")], rtol=1e-9)
+
+
+@pytest.fixture(scope="module")
+def finals():
+    return bl.final_j_by_baseline(2.0**-5, 2.0**-3, n_runs=1000)
+
+
+@pytest.mark.slow
+def test_the_exact_baseline_makes_runs_reliable_but_none_is_faster(finals):
+    """Section 4, 1000 runs per baseline.
+
+    "their spread is sd 0.13 against 1.73 without a baseline", "The learned v̂ ... helps
+    only partly (sd 1.18)", "the mean without a baseline is the highest, 2.28 ± 0.06 against
+    2.14 ± 0.004 with v_π (a gap of 0.15 ± 0.05, 2.6 standard errors), and the mean-return
+    baseline does no better (2.01 ± 0.05)".
+    """
+    sd = {b: v.std(ddof=1) for b, v in finals.items()}
+    assert sd["exact"] < sd["learned"] < sd["none"]
+    assert (f"{sd['exact']:.2f}", f"{sd['none']:.2f}", f"{sd['learned']:.2f}") == ("0.13", "1.73", "1.18")
+    means = {b: mean_and_se(v) for b, v in finals.items()}
+    assert max(means, key=lambda b: means[b][0]) == "none"
+    gap = means["none"][0] - means["exact"][0]
+    se_gap = np.hypot(means["none"][1], means["exact"][1])
+    assert gap / se_gap > 2  # the direction is supported, not only the sample
+    assert f"{gap:.2f} ± {se_gap:.2f}, {gap / se_gap:.1f}" == "0.15 ± 0.05, 2.6"
+    assert means["mean"][0] <= means["none"][0]
+
+
+def test_figure_13_2_against_the_better_plain_step_size():
+    """Section 5, Figure 13.2's plain step size against Figure 13.1's best.
+
+    "in our Figure 13.1 2^-12 does better (mean J(p) at the end −11.78 against −12.38,
+    within 1 of J* by episode 391) ... Against 2^-12 the baseline is still about five times faster".
+    """
+    fig_13_1 = bl.figure_13_1(np.random.default_rng(131))
+    fig_13_2 = bl.figure_13_2(np.random.default_rng(132))
+
+    def first_within(runs, margin):
+        return int(np.flatnonzero(bl.expected_return_curve(runs) >= bl.J_STAR - margin)[0]) + 1
+
+    end = {a: np.nanmean(bl.expected_return_curve(r)[-100:]) for a, r in fig_13_1.items()}
+    assert end[2.0**-12] > end[2.0**-13]
+    assert (f"{end[2.0**-12]:.2f}", f"{end[2.0**-13]:.2f}") == ("-11.78", "-12.38")
+    assert first_within(fig_13_1[2.0**-12], 1) == 391
+    ratio = first_within(fig_13_1[2.0**-12], 1) / first_within(fig_13_2["baseline"], 1)
+    assert round(ratio) == 5
