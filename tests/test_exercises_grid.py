@@ -193,3 +193,13 @@ def test_the_discounted_episode_length_passes_and_the_usual_slips_are_named():
         feedback = check_state_form_constant(answer, theta)
         assert not feedback.correct
         assert hint in feedback.message, (answer, feedback.message)
+
+
+def test_another_threshold_or_the_reverse_order_is_named():
+    feedback = check_success_fractions(success_fractions(threshold=0.0))
+    assert not feedback.correct
+    assert "J ≥ 0" in feedback.message
+    reverse = check_success_fractions(success_fractions()[::-1])
+    assert not reverse.correct
+    assert "reverse order" in reverse.message
+    assert "agree within the noise" in check_success_fractions(success_fractions(seed=7)).message

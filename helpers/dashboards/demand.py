@@ -746,6 +746,83 @@ def episode_update(theta: float, p: np.ndarray, actions: np.ndarray, rewards: np
     return rows
 
 
+@dataclass(frozen=True)
+class UpdateEffect:
+    r"""π(·|p) before and after one REINFORCE step on one action, for several returns G_t.
+
+    Attributes
+    ----------
+    theta, p, alpha : float
+        θ before the step, the state's change in demand, the step size.
+    action : int
+        The action A_t whose score is used (MORE = 1, LESS = 0).
+    returns : tuple of float
+        The G_t of each case.
+    before : ndarray, shape (2,)
+        [π(LESS|p), π(MORE|p)] at θ.
+    after : ndarray, shape (len(returns), 2)
+        The same after :math:`\theta \leftarrow \theta + \alpha G_t \nabla \ln \pi(A_t|p, \theta)`.
+    theta_after : ndarray, shape (len(returns),)
+    """
+
+    theta: float
+    p: float
+    alpha: float
+    action: int
+    returns: tuple[float, ...]
+    before: np.ndarray
+    after: np.ndarray
+    theta_after: np.ndarray
+
+
+def update_effect(theta: float = 0.5, p: float = 1.0, action: int = MORE,
+                  returns: tuple[float, ...] = (2.0, -2.0), alpha: float = 0.5) -> UpdateEffect:
+    r"""What one REINFORCE step does to π(·|p): the taken action's probability moves with the sign of G_t.
+
+    .. math:: 	heta' = 	heta + lpha\, G_t\, ig(A_t - \sigma(	heta p)ig)\, p, \qquad
+              \pi(	ext{MORE}|p, 	heta') = \sigma(	heta' p).
+
+    Raises
+    ------
+    ValueError
+        If θ, p or a return is not finite, the action is not 0 or 1, or α <= 0.
+    """
+    theta = float(_theta_array(theta))
+    alpha = check_step_size("alpha", alpha)
+    values = np.asarray([p, *returns], dtype=float)
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"p and returns must be finite numbers, got p={p!r}, returns={returns!r}")
+    if action not in (LESS, MORE):
+        raise ValueError(f"action must be {LESS} (LESS) or {MORE} (MORE), got {action!r}")
+    G = np.asarray(returns, dtype=float)
+    score = (action - float(sigmoid(theta * p))) * p
+    theta_after = theta + alpha * G * score
+    more_after = sigmoid(theta_after * p)
+    more_before = float(sigmoid(theta * p))
+    return UpdateEffect(theta, float(p), alpha, int(action), tuple(float(g) for g in G),
+                        np.array([1.0 - more_before, more_before]),
+                        np.column_stack([1.0 - more_after, more_after]), theta_after)
+
+
+def draw_update_effect(effect: UpdateEffect, axes: list[Axes]) -> None:
+    """One panel per G_t: π(LESS|p) and π(MORE|p) before (hatched) and after (solid) the step."""
+    names = ("LESS", "MORE")
+    for ax, G, after, theta_after in zip(axes, effect.returns, effect.after, effect.theta_after, strict=True):
+        x = np.arange(2)
+        ax.bar(x - 0.19, effect.before, width=0.36, color="white", edgecolor=EXACT_COLOR, hatch="//",
+               label=f"before: θ = {effect.theta:g}")
+        color = PALETTE[0] if G > 0 else OKABE_ITO["vermillion"]
+        ax.bar(x + 0.19, after, width=0.36, color=color, label=f"after: θ = {theta_after:.3f}")
+        for k in range(2):
+            ax.text(x[k] - 0.19, effect.before[k] + 0.02, f"{effect.before[k]:.2f}", ha="center", fontsize=8)
+            ax.text(x[k] + 0.19, after[k] + 0.02, f"{after[k]:.2f}", ha="center", fontsize=8)
+        taken = names[effect.action]
+        verb = "more" if G > 0 else "less"
+        ax.set(xticks=x, xticklabels=[f"π({n} | p = {effect.p:+g})" for n in names], ylim=(0, 1.05),
+               ylabel="probability", title=f"G_t = {G:+g}: {taken} becomes {verb} likely")
+        ax.legend(loc="upper left", fontsize=8)
+
+
 def update_table_markdown(rows: list[UpdateStep]) -> str:
     """The rows of :func:`episode_update` as a Markdown table."""
     lines = [r"| $t$ | $p_t$ | $A_t$ | $R_{t+1}$ | $G_t$ | $\theta$ | $\pi(A_t \mid S_t, \theta)$ "
