@@ -52,11 +52,30 @@ def test_the_notebook_opens_on_its_title_slide(path):
     assert slide_type(first) == "slide"
 
 
+def going_deeper_cells(cells: list[dict]) -> set[int]:
+    """The cells of the sections whose heading starts with "Going deeper", up to the next section."""
+    inside, found = False, set()
+    for index, cell in enumerate(cells):
+        if cell["cell_type"] == "markdown" and SECTION_HEADING.search(source(cell)):
+            inside = bool(re.search(r"^#{1,2} Going deeper", source(cell), re.MULTILINE))
+        if inside:
+            found.add(index)
+    return found
+
+
+@pytest.mark.parametrize("path", LECTURE_NOTEBOOKS, ids=lambda path: path.name[:2])
+def test_going_deeper_sections_are_skipped_on_the_slides(path):
+    cells = cells_of(path)
+    shown = [index for index in sorted(going_deeper_cells(cells)) if slide_type(cells[index]) != "skip"]
+    assert shown == [], f"{path.name}: cells of a 'Going deeper' section shown on the slides: {shown}"
+
+
 @pytest.mark.parametrize("path", LECTURE_NOTEBOOKS, ids=lambda path: path.name[:2])
 def test_every_section_heading_starts_a_slide(path):
     cells = cells_of(path)
-    headings = [index for index, cell in enumerate(cells)
-                if cell["cell_type"] == "markdown" and SECTION_HEADING.search(source(cell))]
+    deeper = going_deeper_cells(cells)
+    headings = [index for index, cell in enumerate(cells) if index not in deeper
+                and cell["cell_type"] == "markdown" and SECTION_HEADING.search(source(cell))]
     assert len(headings) >= 4, f"{path.name}: expected a title and sections, found {headings}"
     not_slides = [(index, slide_type(cells[index])) for index in headings
                   if slide_type(cells[index]) != "slide"]
