@@ -193,3 +193,23 @@ def test_bad_input_raises_value_error(kwargs, argument):
 def test_bad_initial_theta_raises_value_error():
     with pytest.raises(ValueError, match="theta"):
         theorem.gradient_cloud_dashboard(theta=float("inf"))
+
+
+def test_the_trajectory_tree_holds_every_season_and_sums_to_j():
+    from helpers.dashboards.demand import demand_problem
+
+    tree = theorem.trajectory_tree(1.0)
+    assert tree.probability.shape == (64,)
+    assert tree.probability.sum() == pytest.approx(1.0, abs=1e-12)
+    problem = demand_problem(2)
+    assert tree.objective == pytest.approx(objective(problem.mdp, problem.policy, np.array([1.0]), problem.inputs),
+                                           abs=1e-12)
+    keys = [tuple(d) + tuple(a) for d, a in zip(tree.demand, tree.actions, strict=True)]
+    assert len(set(keys)) == 64
+    order = [(d[0], a[0], d[1], a[1]) for d, a in zip(tree.demand, tree.actions, strict=True)]
+    assert order == sorted(order)
+    # Under each first week the order that follows demand is the likelier branch at θ = 1.
+    for p0 in (-2, -1, 1, 2):
+        more = tree.probability[(tree.demand[:, 0] == p0) & (tree.actions[:, 0] == 1)].sum()
+        less = tree.probability[(tree.demand[:, 0] == p0) & (tree.actions[:, 0] == 0)].sum()
+        assert (more > less) == (p0 > 0)

@@ -272,3 +272,108 @@ def gradient_cloud_dashboard(theta: float = 1.0) -> Dashboard:
 def dashboards() -> dict[str, Dashboard]:
     """The dashboards of notebook 01, for the latency benchmark."""
     return {"gradient_cloud": gradient_cloud_dashboard()}
+
+
+@dataclass(frozen=True)
+class TrajectoryTree:
+    r"""The :math:`(4 \cdot 2)^2 = 64` trajectories of a two-week season at one θ, as a tree.
+
+    Attributes
+    ----------
+    theta : float
+    demand, actions : ndarray of int, shape (64, 2)
+        :math:`p_0, p_1` and :math:`a_0, a_1` (0 = LESS, 1 = MORE) of each leaf, in tree order.
+    probability : ndarray, shape (64,)
+        :math:`\pi_\theta(\tau)`; they sum to 1.
+    total_reward : ndarray, shape (64,)
+        :math:`R(\tau) = r_1 + r_2`.
+    """
+
+    theta: float
+    demand: np.ndarray
+    actions: np.ndarray
+    probability: np.ndarray
+    total_reward: np.ndarray
+
+    @property
+    def objective(self) -> float:
+        r""":math:`J(\theta) = \sum_\tau \pi_\theta(\tau) R(\tau)`."""
+        return float(np.sum(self.probability * self.total_reward))
+
+
+@lru_cache(maxsize=8)
+def trajectory_tree(theta: float = 1.0) -> TrajectoryTree:
+    r"""Every trajectory of the two-week demand problem with its probability and return, at θ (cached).
+
+    The numbers come from :func:`helpers.symbolic.demand_trajectory_table` (DemandEnv's chain), sorted
+    as a tree: by :math:`p_0`, then :math:`a_0`, :math:`p_1`, :math:`a_1`.
+    """
+    from helpers import symbolic
+
+    theta = _check_theta(theta)
+    trajectories = symbolic.demand_trajectories(horizon=2)
+    rows = symbolic.demand_trajectory_table(trajectories, theta)
+    def tree_order(k: int) -> tuple[int, int, int, int]:
+        tau = trajectories[k]
+        return (tau.demand[0], tau.actions[0], tau.demand[1], tau.actions[1])
+
+    order = sorted(range(len(trajectories)), key=tree_order)
+    return TrajectoryTree(theta, np.array([trajectories[k].demand for k in order]),
+                          np.array([trajectories[k].actions for k in order]),
+                          np.array([rows[k]["probability"] for k in order]),
+                          np.array([rows[k]["total_reward"] for k in order]))
+
+
+def draw_trajectory_tree(tree: TrajectoryTree, ax: Axes,
+                         highlight: tuple[int, int, int, int] | None = None) -> None:
+    r"""The tree of a two-week season: p₀, a₀, p₁, a₁ from top to bottom, one leaf per trajectory.
+
+    An edge's width is the probability of reaching its node, so the wide paths are the likely
+    seasons; each leaf's colour (and the sign of its marker: ▲ for R(τ) > 0, ▼ for R(τ) < 0, ● for 0)
+    is the season's total reward. J(θ) is the probability-weighted sum of the leaves. ``highlight``
+    = (p₀, a₀, p₁, a₁) draws that trajectory's path in orange.
+    """
+    n = len(tree.probability)
+    leaf_x = np.arange(n, dtype=float)
+
+    def prefix(k: int, depth: int) -> tuple:
+        parts = (tree.demand[k, 0], tree.actions[k, 0], tree.demand[k, 1], tree.actions[k, 1])
+        return tuple(int(v) for v in parts[:depth])
+
+    for depth in range(4, 0, -1):
+        groups: dict[tuple, list[int]] = {}
+        for k in range(n):
+            groups.setdefault(prefix(k, depth), []).append(k)
+        for node, members in groups.items():
+            parent = [k for k in range(n) if prefix(k, depth - 1) == node[:-1]]
+            x_child, x_parent = leaf_x[members].mean(), leaf_x[parent].mean()
+            weight = tree.probability[members].sum()
+            ax.plot([x_parent, x_child], [-(depth - 1), -depth], color=EXACT_COLOR,
+                    linewidth=0.3 + 9.0 * weight, solid_capstyle="round", zorder=1)
+            if highlight is not None and node == tuple(highlight[:depth]):
+                ax.plot([x_parent, x_child], [-(depth - 1), -depth], color=OKABE_ITO["orange"],
+                        linewidth=2.2, zorder=3)
+            if depth == 1:
+                ax.text(x_child, -0.55, f"p₀ = {node[0]:+d}", ha="center", va="center", fontsize=8,
+                        bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "none"})
+            if depth == 2 and node[0] == int(tree.demand[0, 0]):
+                ax.text(x_child, -2.0, "MORE " if node[1] == 1 else " LESS",
+                        ha="left" if node[1] else "right", va="bottom", fontsize=7)
+    colors = np.where(tree.total_reward > 0, OKABE_ITO["blue"],
+                      np.where(tree.total_reward < 0, OKABE_ITO["vermillion"], "grey"))
+    markers = np.where(tree.total_reward > 0, "^", np.where(tree.total_reward < 0, "v", "o"))
+    for k in range(n):
+        ax.scatter(leaf_x[k], -4.25, s=12 + 900 * tree.probability[k], color=colors[k], marker=markers[k],
+                   zorder=2)
+    ax.set_yticks([0, -1, -2, -3, -4],
+                  ["start", "p₀ ~ ρ", "a₀ ~ π(·|p₀, θ)", "p₁ ~ P(p₀ → ·)", "a₁ ~ π(·|p₁, θ)"])
+    ax.set_xticks([])
+    ax.set_ylim(-4.7, 0.3)
+    ax.grid(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(f"The 64 two-week seasons at θ = {tree.theta:g}: "
+                 f"J(θ) = Σ π_θ(τ) R(τ) = {tree.objective:.3f}")
+    ax.text(0.5, -0.04, "edge width: probability of the branch; leaves: ▲ R(τ) > 0, ▼ R(τ) < 0, ● R(τ) = 0, "
+            "size π_θ(τ)" + ("; orange: the trajectory printed above" if highlight is not None else ""),
+            transform=ax.transAxes, ha="center", va="top", fontsize=8)
