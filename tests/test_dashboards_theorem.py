@@ -202,8 +202,8 @@ def test_the_trajectory_tree_holds_every_season_and_sums_to_j():
     assert tree.probability.shape == (64,)
     assert tree.probability.sum() == pytest.approx(1.0, abs=1e-12)
     problem = demand_problem(2)
-    assert tree.objective == pytest.approx(objective(problem.mdp, problem.policy, np.array([1.0]), problem.inputs),
-                                           abs=1e-12)
+    exact = objective(problem.mdp, problem.policy, np.array([1.0]), problem.inputs)
+    assert tree.objective == pytest.approx(exact, abs=1e-12)
     keys = [tuple(d) + tuple(a) for d, a in zip(tree.demand, tree.actions, strict=True)]
     assert len(set(keys)) == 64
     order = [(d[0], a[0], d[1], a[1]) for d, a in zip(tree.demand, tree.actions, strict=True)]
