@@ -21,6 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from helpers._validate import check_choice
 from helpers.baselines import (
@@ -36,7 +37,7 @@ from helpers.baselines import (
     variance_estimates,
     variance_table,
 )
-from helpers.envs import SHORT_CORRIDOR_BEST_P, short_corridor_value
+from helpers.envs import SHORT_CORRIDOR_BEST_P, ShortCorridor, short_corridor_value
 from helpers.plotting import EXACT_COLOR, OKABE_ITO, PALETTE, compared_line_style, subplots
 from helpers.widgets import Dashboard, dropdown, log_slider
 
@@ -251,11 +252,51 @@ def step_size_heatmap(n_runs: int = 20, n_episodes: int = 200, seed: int = 77) -
     return fig
 
 
+def draw_corridor_diagram(ax: Axes) -> None:
+    """Sutton & Barto's short corridor: where "right" (above) and "left" (below) lead from each cell.
+
+    Three cells and the goal G; in the second cell the actions are reversed. The
+    destinations are read from the environment's own model, ``ShortCorridor().tabular()``.
+    """
+    mdp = ShortCorridor().tabular()
+    names = ("start", "reversed", "", "G")
+    for cell in range(4):
+        face = "#d9d9d9" if cell == 3 else ("#fde0c5" if cell == 1 else "white")
+        ax.add_patch(Rectangle((cell - 0.4, -0.35), 0.8, 0.7, facecolor=face, edgecolor=EXACT_COLOR))
+        label = "G" if cell == 3 else f"cell {cell}" + (f"\n({names[cell]})" if names[cell] else "")
+        ax.text(cell, 0.0, label, ha="center", va="center", fontsize=8)
+    heights = {}  # each move on its own level: above the cells "right", below them "left"
+    for cell in range(3):
+        for action, color, side, label in ((ShortCorridor.RIGHT, PALETTE[0], 1, "right"),
+                                           (ShortCorridor.LEFT, OKABE_ITO["vermillion"], -1, "left")):
+            target = int(np.argmax(mdp.P[cell, action]))
+            level = heights.get(side, 0)
+            heights[side] = level + 1
+            y = side * (0.55 + 0.28 * level)
+            style = "-" if side > 0 else "--"
+            shift = 0.15 if level == 0 else -0.15  # moves on different levels start and end apart
+            start, end = cell + shift, target + shift
+            if target == cell:  # into the wall: it stays
+                start, end = cell - 0.15, cell + 0.15
+            ax.plot([start, start, end], [side * 0.35, y, y], color=color, linestyle=style, linewidth=1.2)
+            ax.annotate("", xy=(end, side * 0.35), xytext=(end, y),
+                        arrowprops={"arrowstyle": "->", "color": color, "linestyle": style})
+            text = f"{label} in cell {cell}" + (": stays" if target == cell else "")
+            ax.text((start + end) / 2, y + side * 0.09, text, ha="center", va="center", fontsize=7,
+                    color=color)
+    ax.text(1.5, -1.45, "reward −1 on every step, the step into G included", ha="center", fontsize=8)
+    ax.set(xlim=(-0.6, 3.6), ylim=(-1.55, 1.45),
+           title="The short corridor: the actions are reversed in cell 1")
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
 def corridor_value_figure() -> Figure:
-    """J(p) of the short corridor, exactly, with its maximum and the p at which Figures 13.1/13.2 start."""
+    """The corridor's diagram, and J(p) exactly, with its maximum and the start of Figures 13.1/13.2."""
     p = np.linspace(0.01, 0.99, 400)
-    fig, axes = subplots(1, panel_size=(6.0, 3.6))
-    ax = axes[0][0]
+    fig, axes = subplots(2, panel_size=(6.0, 3.6))
+    draw_corridor_diagram(axes[0][0])
+    ax = axes[0][1]
     ax.plot(p, short_corridor_value(p), color=PALETTE[0], label="J(p) = (2p - 4) / (p(1 - p))")
     ax.plot([SHORT_CORRIDOR_BEST_P], [J_STAR], "o", color=EXACT_COLOR,
             label=f"optimum p* = 2 - √2 = {SHORT_CORRIDOR_BEST_P:.3f}, J* = {J_STAR:.2f}")
