@@ -9,11 +9,13 @@ from helpers.dashboards.demand import best_return, learning_runs
 from helpers.exercises import Feedback
 from helpers.exercises.demand import (
     UPDATE_CASES,
+    UPDATE_EXERCISE,
     check_reinforce_update,
-    check_returns_to_go,
     check_score,
     check_step_size,
+    check_update_direction,
     expected_score,
+    update_step,
 )
 from helpers.policies import sigmoid
 
@@ -107,36 +109,37 @@ def test_the_exercise_values_keep_every_slip_apart_from_the_answer():
     assert gaps.min() > 0.05
 
 
-# --- exercise 2: returns-to-go ------------------------------------------------------------------
+# --- exercise 2: predict the direction of one step ----------------------------------------------
 
 
-REWARDS = np.array([1.0, -0.5, 2.0])
+def test_the_right_step_with_the_right_prediction_passes_and_explains():
+    step = update_step(**UPDATE_EXERCISE)
+    assert step < 0  # MORE at a fall after a good season: θ goes down
+    feedback = check_update_direction("lower", step)
+    assert passes(feedback)
+    assert "rises from 0.378 to 0.422" in feedback.message
+    assert passes(check_update_direction(" Lower ", np.array([step])))
 
 
-def test_check_returns_to_go_accepts_the_right_returns():
-    assert passes(check_returns_to_go([2.17, 1.3, 2.0], REWARDS, 0.9))
-    assert passes(check_returns_to_go(np.array([2.5, 1.5, 2.0]), REWARDS, 1.0))
+def test_a_wrong_prediction_is_shown_what_the_numbers_say():
+    feedback = check_update_direction("raise", update_step(**UPDATE_EXERCISE))
+    assert not passes(feedback)
+    assert "prediction does not match" in feedback.message
+    assert '"lower"' in feedback.message
 
 
-@pytest.mark.parametrize(("wrong", "hint"), [
-    (REWARDS, "rewards R_{t+1} themselves"),
-    (np.cumsum(REWARDS), "from the start"),
-    (np.full(3, 2.17), "whole return G_0"),
-    ([2.5, 1.5, 2.0], "undiscounted"),
-    ([1.0 - 0.45 + 1.62, -0.45 + 1.62, 1.62], "count from t"),
-    ([2.17, 1.3], "shape"),
-    ([-2.17, -1.3, -2.0], "wrong sign"),
-    (None, "`None`"),
+@pytest.mark.parametrize(("prediction", "step", "hint"), [
+    (None, None, "prediction first"),
+    ("up", 0.0, "the word"),
+    ("lower", None, "`None`"),
+    ("lower", -update_step(**UPDATE_EXERCISE), "wrong sign"),
+    ("lower", 0.1 * 3.0 * (0 - sigmoid(-0.5)) * -1.0, "LESS"),
+    ("lower", [0.1, 0.2], "one number"),
 ])
-def test_check_returns_to_go_names_the_usual_slips(wrong, hint):
-    feedback = check_returns_to_go(wrong, REWARDS, 0.9)
+def test_slips_in_the_step_get_their_hint(prediction, step, hint):
+    feedback = check_update_direction(prediction, step)
     assert not passes(feedback)
     assert hint in feedback.message, feedback.message
-
-
-def test_check_returns_to_go_refuses_a_bad_discount():
-    with pytest.raises(ValueError, match="gamma"):
-        check_returns_to_go([0.0, 0.0, 0.0], REWARDS, 1.5)
 
 
 # --- exercise 3: one REINFORCE update ---------------------------------------------------------------

@@ -16,7 +16,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from helpers._validate import check_discount
 from helpers.dashboards.demand import (
     LESS,
     MORE,
@@ -92,52 +91,6 @@ def check_score(answer: object, p: float = 2.0, theta: float = -0.7, action: str
     return compare_numbers(value, expected, name="your score")
 
 
-@graded
-def check_returns_to_go(answer: object, rewards: np.ndarray, gamma: float) -> Feedback:
-    r"""Exercise 2: the returns :math:`G_t = R_{t+1} + \gamma G_{t+1}` of one episode.
-
-    Parameters
-    ----------
-    answer : array_like, shape (T,)
-        The learner's :math:`G_0, \dots, G_{T-1}`.
-    rewards : array_like, shape (T,)
-        :math:`R_1, \dots, R_T` (``rewards[t]`` is :math:`R_{t+1}`).
-    gamma : float
-        The discount γ.
-    """
-    gamma = check_discount("gamma", gamma)
-    rewards = np.asarray(rewards, dtype=float)
-    expected = returns_to_go(rewards, gamma)
-    value = answer_array(answer, "your G")
-    if isinstance(value, Feedback):
-        return value
-    if value.shape != expected.shape:
-        return Feedback(False, f"your G has shape {value.shape}; there is one return per step, "
-                               f"so it should have shape {expected.shape}.")
-    if matches(value, expected):
-        return Feedback(True, f"G = {np.array2string(expected, precision=4)}. Each G_t counts only the "
-                              "rewards that come after A_t, so an action is credited with its consequences.")
-    T = len(rewards)
-    discounts = gamma ** np.arange(T)
-    if matches(value, rewards):
-        return Feedback(False, "these are the rewards R_{t+1} themselves. G_t adds every reward from "
-                               "R_{t+1} to the end of the episode, each discounted by γ per step of delay.")
-    if matches(value, np.cumsum(discounts * rewards)) or matches(value, np.cumsum(rewards)):
-        return Feedback(False, "you summed from the start of the episode up to t. G_t sums the other "
-                               "way, from t+1 to the end. Work backwards: G_{T-1} = R_T, then "
-                               "G_t = R_{t+1} + γ G_{t+1}.")
-    if matches(value, np.full(T, expected[0])):
-        return Feedback(False, "every step got the whole return G_0. Rewards that came before A_t "
-                               "cannot be its consequence: G_t starts at R_{t+1}.")
-    if gamma != 1.0 and matches(value, returns_to_go(rewards, 1.0)):
-        return Feedback(False, f"these are the undiscounted sums. With γ = {gamma:g}, a reward k steps "
-                               "after t counts γ^(k-1) times.")
-    if gamma != 1.0 and matches(value, [np.sum(discounts[t:] * rewards[t:]) for t in range(T)]):
-        return Feedback(False, "the discount should count from t, not from the start of the episode: "
-                               "R_{t+1} gets weight 1, R_{t+2} gets γ, and so on.")
-    return compare_numbers(value, expected, name="your G")
-
-
 def _per_step(theta: float, p: np.ndarray, actions: np.ndarray, weights: np.ndarray, alpha: float,
               discounts: np.ndarray) -> float:
     """Per-step updates θ += α d_t w_t (A_t − σ(θ p_t)) p_t, each scored at the current θ."""
@@ -168,6 +121,58 @@ UPDATE_CASES = (
     (1.2, (2.0, 2.0, 1.0, -1.0), (MORE, MORE, LESS, LESS), (2.0, 2.0, -0.5, 0.5), 0.05, 0.8),
 )
 """Episodes the REINFORCE-update check runs the learner's function on."""
+
+
+UPDATE_EXERCISE = {"theta": 0.5, "p": -1.0, "action": 1, "G": 3.0, "alpha": 0.1}
+"""Exercise 2's step: MORE ordered at a fall in demand (p = -1), the rest of the season paying G_t = +3."""
+
+
+def update_step(theta: float, p: float, action: int, G: float, alpha: float) -> float:
+    r"""One REINFORCE step on θ: :math:`\alpha\, G_t\, \big(A_t - \sigma(\theta p)\big)\, p`."""
+    return float(alpha * G * (action - sigmoid(theta * p)) * p)
+
+
+@graded
+def check_update_direction(prediction: object, step: object) -> Feedback:
+    """Exercise 2, a prediction: does one step after a good season raise or lower θ? Then the step.
+
+    The setting is :data:`UPDATE_EXERCISE`. The step must be right; then the prediction
+    ("raise" or "lower", made before computing) is compared with its sign.
+    """
+    setting = UPDATE_EXERCISE
+    expected = update_step(**setting)
+    if prediction is None:
+        return Feedback(False, "write your prediction first: `prediction = \"raise\"` or `\"lower\"`, "
+                               "before you compute the step.")
+    if not isinstance(prediction, str) or prediction.strip().lower() not in ("raise", "lower"):
+        return Feedback(False, "the prediction should be the word \"raise\" or \"lower\", "
+                               f"got {prediction!r}.")
+    value = answer_array(step, "your step")
+    if isinstance(value, Feedback):
+        return value
+    if value.size != 1:
+        return Feedback(False, "the step is one number, α G_t (A_t − σ(θp)) p; "
+                               f"you gave {value.size} numbers.")
+    value = value.reshape(())
+    theta, p, G, alpha = setting["theta"], setting["p"], setting["G"], setting["alpha"]
+    if matches(value, alpha * G * (0 - sigmoid(theta * p)) * p):
+        return Feedback(False, "that is the step for LESS (A_t = 0); the manager ordered MORE, A_t = 1.")
+    if matches(value, -expected):
+        return Feedback(False, "your step has the right size but the wrong sign: check the sign of "
+                               "p = −1 and of A_t − σ(θp).")
+    if not matches(value, expected):
+        return compare_numbers(value, expected, name="your step")
+    direction = "lower" if expected < 0 else "raise"
+    after = float(sigmoid((theta + expected) * p))
+    before = float(sigmoid(theta * p))
+    explanation = (f"the step is {expected:+.4f}: θ goes from {theta:g} to {theta + expected:.4f}, and "
+                   f"π(MORE | p = −1) rises from {before:.3f} to {after:.3f}. A positive G_t makes the "
+                   "action taken more likely, whatever it was: here MORE at a fall, and at p < 0 that "
+                   "needs a smaller θ.")
+    if prediction.strip().lower() == direction:
+        return Feedback(True, f"your prediction \"{direction}\" holds: {explanation}")
+    return Feedback(False, f"your step is right, but your prediction does not match it: {explanation} "
+                           f"Change `prediction` to \"{direction}\" once you see why.")
 
 
 @graded
