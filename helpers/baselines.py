@@ -579,7 +579,8 @@ def expected_return_curve(runs: CorridorRuns) -> np.ndarray:
 
 
 def corridor_step_size_grid(alphas_theta: tuple[float, ...], alphas_w: tuple[float, ...], n_runs: int,
-                            n_episodes: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+                            n_episodes: int,
+                            rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Learning speed of REINFORCE with baseline on the short corridor for every (α^θ, α^w), in one call.
 
     Returns
@@ -589,12 +590,16 @@ def corridor_step_size_grid(alphas_theta: tuple[float, ...], alphas_w: tuple[flo
         (a run that was stopped counts with the episodes it played).
     stopped : ndarray of int, same shape
         How many of the ``n_runs`` runs were stopped by an episode of 1000 steps.
+    standard_error : ndarray, same shape
+        The standard error of ``mean_reward`` over the runs (sd of the per-run means / √n_runs).
     """
     n_runs = check_positive_int("n_runs", n_runs)
     a_t, a_w = np.meshgrid(np.asarray(alphas_theta, float), np.asarray(alphas_w, float))
     runs = short_corridor_reinforce(np.repeat(a_t.ravel(), n_runs), n_episodes, a_t.size * n_runs, rng,
                                     alpha_w=np.repeat(a_w.ravel(), n_runs))
-    per_run = np.nanmean(runs.returns, axis=1)
-    mean_reward = per_run.reshape(a_t.size, n_runs).mean(axis=1).reshape(a_t.shape)
+    per_run = np.nanmean(runs.returns, axis=1).reshape(a_t.size, n_runs)
+    mean_reward = per_run.mean(axis=1).reshape(a_t.shape)
+    standard_error = (per_run.std(axis=1, ddof=1) / np.sqrt(n_runs) if n_runs > 1
+                      else np.full(a_t.size, np.nan)).reshape(a_t.shape)
     stopped = (runs.stopped >= 0).reshape(a_t.size, n_runs).sum(axis=1).reshape(a_t.shape)
-    return mean_reward, stopped
+    return mean_reward, stopped, standard_error

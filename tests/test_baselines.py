@@ -187,7 +187,10 @@ def test_runaway_runs_are_counted_and_stopped(figures):
 
 
 def test_step_size_grid_shapes():
-    mean, stopped = bl.corridor_step_size_grid((2.0**-9, 2.0**-8), (2.0**-6,), 3, 5, np.random.default_rng(0))
+    mean, stopped, se = bl.corridor_step_size_grid((2.0**-9, 2.0**-8), (2.0**-6,), 3, 5,
+                                                   np.random.default_rng(0))
+    assert se.shape == mean.shape
+    assert np.all(se >= 0)
     assert mean.shape == stopped.shape == (1, 2)
     assert np.all(mean <= -3)  # the shortest episode takes 3 steps
 

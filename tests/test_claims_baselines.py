@@ -99,3 +99,27 @@ def test_figure_13_2_against_the_better_plain_step_size():
     assert (fig_13_1[2.0**-12].n_runaways, fig_13_1[2.0**-13].n_runaways) == (2, 1)
     ratio = first_within(fig_13_1[2.0**-12], 1) / first_within(fig_13_2["baseline"], 1)
     assert round(ratio) == 5
+
+
+@pytest.mark.slow
+def test_the_best_theta_step_size_grows_with_the_baselines_step_size():
+    """Section 4, the two step sizes interact (200 runs per cell, the notebook's seed).
+
+    "with a slow baseline (α^w = 2^-9) every α^θ above 2^-11 does clearly worse and more runs
+    are stopped, while with α^w = 2^-6 the best is 2^-9, four times larger, with 1 run of 200 stopped".
+    """
+    exponents_theta = tuple(range(-12, -7))
+    mean, stopped, se = bl.corridor_step_size_grid(tuple(2.0**k for k in exponents_theta), (2.0**-9, 2.0**-6),
+                                                   200, 200, np.random.default_rng(78))
+    slow, fast = 0, 1
+    best_slow = int(np.argmax(mean[slow]))
+    assert exponents_theta[best_slow] <= -11
+    for j in range(2, len(exponents_theta)):  # α^θ = 2^-10 and above, against 2^-11
+        assert mean[slow, j] < mean[slow, 1] - 2 * np.hypot(se[slow, j], se[slow, 1])
+        assert stopped[slow, j] > stopped[slow, 1]
+    best_fast = int(np.argmax(mean[fast]))
+    assert exponents_theta[best_fast] == -9
+    second = np.argsort(mean[fast])[-2]
+    assert mean[fast, best_fast] - mean[fast, second] > 2 * np.hypot(se[fast, best_fast], se[fast, second])
+    assert 2.0 ** exponents_theta[best_fast] / 2.0**-11 == 4
+    assert stopped[fast, best_fast] == 1

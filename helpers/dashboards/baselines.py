@@ -230,7 +230,7 @@ CORRIDOR_W_EXPONENTS = tuple(range(-9, -2))
 
 def step_size_heatmap(n_runs: int = 20, n_episodes: int = 200, seed: int = 77) -> Figure:
     """Mean reward per episode of REINFORCE with baseline on the short corridor for every (α^θ, α^w)."""
-    mean_reward, stopped = corridor_step_size_grid(
+    mean_reward, stopped, _ = corridor_step_size_grid(
         tuple(2.0 ** np.array(CORRIDOR_THETA_EXPONENTS)), tuple(2.0 ** np.array(CORRIDOR_W_EXPONENTS)),
         n_runs, n_episodes, np.random.default_rng(seed))
     fig, axes = subplots(1, panel_size=(7.0, 4.4))
