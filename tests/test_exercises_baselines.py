@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from helpers.exercises.baselines import (
     UPDATE_STEP,
     check_baseline_update,
     check_corridor_optimum,
+    check_far_baseline,
     check_min_variance_constant,
     exercise_sums,
+    far_baseline_variances,
 )
 
 
@@ -65,3 +68,37 @@ def test_a_free_last_step_raises_the_corridor_value_by_exactly_one():
         A = np.array([[1 - q, -p, 0.0], [-p, 1.0, -q], [0.0, -q, 1.0]])
         v = np.linalg.solve(A, np.array([-1.0, -1.0, -q]))
         np.testing.assert_allclose(v[0], short_corridor_value(p) + 1, rtol=1e-12)
+
+
+# --- exercise 4: a baseline far from every return ------------------------------------------------
+
+
+def test_far_baseline_keeps_the_mean_and_multiplies_the_variance():
+    plain, far, z = far_baseline_variances()
+    assert far / plain > 100
+    assert z < 4  # the two means agree within the noise of 4000 episodes
+    other_plain, other_far, _ = far_baseline_variances(seed=5)
+    assert abs(other_far / other_plain - far / plain) < 0.15 * far / plain  # the check's tolerance
+
+
+def test_right_predictions_and_ratio_pass():
+    plain, far, _ = far_baseline_variances()
+    assert check_far_baseline(False, "larger", far / plain).correct
+    assert check_far_baseline(np.False_, " Larger", far / plain * 1.05).correct
+
+
+@pytest.mark.parametrize(("mean_changes", "variance_change", "factor", "hint"), [
+    (None, None, 1.0, "predictions first"),
+    ("no", "larger", 1.0, "True or False"),
+    (False, "bigger", 1.0, "\"larger\", \"smaller\""),
+    (True, "larger", 1.0, "prediction about the mean"),
+    (False, "smaller", 1.0, "prediction about the variance"),
+    (False, "larger", -1.0, "inverse"),
+    (False, "larger", 0.5, "far from"),
+])
+def test_wrong_predictions_or_ratios_get_their_hint(mean_changes, variance_change, factor, hint):
+    plain, far, _ = far_baseline_variances()
+    ratio = plain / far if factor == -1.0 else far / plain * factor
+    feedback = check_far_baseline(mean_changes, variance_change, ratio)
+    assert not feedback.correct
+    assert hint in feedback.message, feedback.message

@@ -10,14 +10,14 @@ r"""Checks for notebook 04 (baselines): each returns a :class:`~helpers.exercise
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
-from helpers.baselines import demand_problem, score_sums
+from helpers.baselines import demand_problem, grid_problem, score_sums, total_variance
 from helpers.envs import SHORT_CORRIDOR_BEST_P, short_corridor_value
 from helpers.exercises import Feedback, compare_numbers, graded
-from helpers.reinforce import sample_episodes
+from helpers.reinforce import reinforce_estimates, sample_episodes
 
 UPDATE_STEP = {"G_t": -14.0, "w": -20.0, "alpha_w": 2.0**-6, "alpha_theta": 2.0**-9, "gamma_t": 1.0,
                "score": np.array([0.95, -0.95]), "theta": np.array([-1.47, 1.47])}
@@ -120,3 +120,72 @@ def check_corridor_optimum(p_best: object, j_best: object) -> Feedback:
                           f"J_0(p*) = -(6 + 4√2) + 1 = {j_star + 1.0:.4f}: a curve learned with that reward "
                           "sits 1 above the book's "
                           "optimum line.")
+
+
+FAR_BASELINE = 100.0
+"""Exercise 4's constant baseline, far above every return of the grid (they lie between -8 and 6)."""
+
+
+@lru_cache(maxsize=4)
+def far_baseline_variances(n_episodes: int = 4000, seed: int = 4) -> tuple[float, float, float]:
+    r"""Total variance of ĝᵐ on the grid at section 2's θ without a baseline and with b = 100.
+
+    Returns (variance without, variance with b = 100, the largest |z| of the two components'
+    mean differences, in standard errors of the estimates with b = 100): on the same episodes.
+    """
+    problem = grid_problem()
+    batch = sample_episodes(problem.mdp, problem.policy, problem.theta, problem.inputs, n_episodes,
+                            np.random.default_rng(seed))
+    plain = reinforce_estimates(problem.policy, problem.theta, problem.inputs, batch, problem.mdp.gamma)
+    far = reinforce_estimates(problem.policy, problem.theta, problem.inputs, batch, problem.mdp.gamma,
+                              FAR_BASELINE)
+    z = np.abs(far.mean(axis=0) - plain.mean(axis=0)) / (far.std(axis=0, ddof=1) / np.sqrt(n_episodes))
+    return total_variance(plain)[0], total_variance(far)[0], float(z.max())
+
+
+@graded
+def check_far_baseline(mean_changes: object, variance_change: object, ratio: object) -> Feedback:
+    """Exercise 4, a prediction: what the constant baseline b = 100 does to ĝᵐ's mean and total variance.
+
+    ``mean_changes`` (True or False) and ``variance_change`` ("larger", "smaller" or "same") are
+    the predictions; ``ratio`` is the measured total variance with b = 100 over that without.
+    """
+    if mean_changes is None or variance_change is None:
+        return Feedback(False, "write both predictions first: `mean_changes = True` or `False`, and "
+                               "`variance_change = \"larger\"`, `\"smaller\"` or `\"same\"`.")
+    if not isinstance(mean_changes, bool | np.bool_):
+        return Feedback(False, f"mean_changes should be True or False, got {mean_changes!r}.")
+    if not isinstance(variance_change, str) or \
+            variance_change.strip().lower() not in ("larger", "smaller", "same"):
+        return Feedback(False, "variance_change should be \"larger\", \"smaller\" or \"same\", "
+                               f"got {variance_change!r}.")
+    if ratio is None:
+        return Feedback(False, "ratio is still `None`: compute the total variance with b = 100 divided by "
+                               "the total variance without a baseline.")
+    try:
+        value = float(ratio)
+    except (TypeError, ValueError):
+        return Feedback(False, f"ratio should be one number, got {ratio!r}.")
+    plain, far, z = far_baseline_variances()
+    expected = far / plain
+    if np.isclose(value, 1 / expected, rtol=0.15):
+        return Feedback(False, "that is the inverse: divide the variance *with* b = 100 by the one without.")
+    if not np.isclose(value, expected, rtol=0.15):  # another seed's ratio lies within a few percent
+        return Feedback(False, f"ratio = {value:.4g} is far from what 4000 episodes give. Compute "
+                               "`bl.total_variance(...)[0]` of the estimates with `baseline=100.0` and "
+                               "without, on the same episodes, and divide.")
+    truth = ("the mean does not change in expectation (the lemma: a constant baseline adds b times a "
+             f"zero-mean score sum; this batch's means differ by at most {z:.1f} standard errors), but the "
+             f"total variance grows about {expected:.0f}-fold: b = 100 multiplies the noise of the score sum "
+             "Z by 100, and nothing cancels it.")
+    right = (not bool(mean_changes)) and variance_change.strip().lower() == "larger"
+    if right:
+        return Feedback(True, f"both predictions hold: {truth} A baseline helps only when it is close to "
+                              "the returns; far from them it is pure noise.")
+    wrong = []
+    if bool(mean_changes):
+        wrong.append("the mean")
+    if variance_change.strip().lower() != "larger":
+        wrong.append("the variance")
+    return Feedback(False, f"your ratio is right, but your prediction about {' and '.join(wrong)} is not: "
+                           f"{truth} Change the prediction once you see why.")
