@@ -8,13 +8,14 @@ import pytest
 from helpers.dashboards.demand import best_return, learning_runs
 from helpers.exercises import Feedback
 from helpers.exercises.demand import (
+    TEMPERATURE_EXERCISE,
     UPDATE_CASES,
     UPDATE_EXERCISE,
     check_reinforce_update,
-    check_score,
     check_step_size,
+    check_temperature_score,
     check_update_direction,
-    expected_score,
+    temperature_score,
     update_step,
 )
 from helpers.policies import sigmoid
@@ -26,84 +27,51 @@ def passes(feedback: Feedback) -> bool:
     return feedback.correct
 
 
-# --- exercise 1: the score --------------------------------------------------------------------
+# --- exercise 1: the score of the temperature policy ---------------------------------------------
 
 
-def test_score_is_computed_by_hand_from_the_sigmoid():
-    # ln σ(θp) has derivative (1 − σ(θp)) p; ln(1 − σ(θp)) has −σ(θp) p
-    assert expected_score(-2.0, 0.5, "MORE") == pytest.approx((1 - sigmoid(-1.0)) * -2.0)
-    assert expected_score(-2.0, 0.5, "LESS") == pytest.approx(-sigmoid(-1.0) * -2.0)
-    h = 1e-6
-    for p, theta in ((-2.0, 0.5), (1.0, -1.3), (2.0, 3.0)):
-        numeric = (np.log(sigmoid((theta + h) * p)) - np.log(sigmoid((theta - h) * p))) / (2 * h)
-        assert expected_score(p, theta, "MORE") == pytest.approx(numeric, rel=1e-6)
+def test_the_temperature_score_matches_finite_differences():
+    for p, theta, action in ((2.0, 1.5, "LESS"), (-1.0, 0.7, "MORE"), (1.0, 3.0, "MORE")):
+        a = 1 if action == "MORE" else 0
+
+        def log_pi(th, p=p, a=a):
+            more = sigmoid(p / th)
+            return np.log(more if a else 1 - more)
+
+        h = 1e-6
+        numeric = (log_pi(theta + h) - log_pi(theta - h)) / (2 * h)
+        assert temperature_score(p, theta, action) == pytest.approx(numeric, rel=1e-6)
     with pytest.raises(ValueError, match="action"):
-        expected_score(1.0, 0.0, "HOLD")
+        temperature_score(1.0, 1.0, "HOLD")
+    with pytest.raises(ValueError, match="theta"):
+        temperature_score(1.0, 0.0)
 
 
-@pytest.mark.parametrize(("p", "theta", "action"),
-                         [(-2.0, 0.5, "MORE"), (1.0, 2.0, "LESS"), (2.0, -1.0, "MORE")])
-def test_check_score_accepts_the_right_score(p, theta, action):
-    right = expected_score(p, theta, action)
-    assert passes(check_score(right, p, theta, action))
-    assert passes(check_score(np.array([right]), p, theta, action))
-    assert passes(check_score(float(f"{right:.10f}"), p, theta, action))
+def test_the_right_score_passes():
+    right = temperature_score(**TEMPERATURE_EXERCISE)
+    assert passes(check_temperature_score(right))
+    assert passes(check_temperature_score(np.array([right])))
+    assert "temperature" in check_temperature_score(right).message
 
 
-def test_check_score_names_the_usual_slips():
-    p, theta = -2.0, 0.5
-    right = expected_score(p, theta)
-    pi_more = sigmoid(theta * p)
-    cases = {
-        "multiply by p": 1 - pi_more,                          # forgot the chain rule factor
-        "score of LESS": expected_score(p, theta, "LESS"),     # the other order
-        "∇π": pi_more * right,                                 # the gradient of π, not of ln π
-        "wrong sign": -right,
-        "`None`": None,
-    }
-    for hint, wrong in cases.items():
-        feedback = check_score(wrong, p, theta, "MORE")
-        assert not passes(feedback), hint
-        assert hint in feedback.message, (hint, feedback.message)
-    assert not passes(check_score([1.0, 2.0], p, theta))
-    assert "one number" in check_score([1.0, 2.0], p, theta).message
-    assert not passes(check_score("a lot", p, theta))
-
-
-# the notebook's exercise: the score of LESS at p = +2, θ = -0.7 (the check's defaults)
-P_EXERCISE, THETA_EXERCISE = 2.0, -0.7
-
-
-def test_the_exercise_asks_for_the_less_score_and_accepts_it_by_default():
-    right = -sigmoid(THETA_EXERCISE * P_EXERCISE) * P_EXERCISE
-    assert expected_score(P_EXERCISE, THETA_EXERCISE, "LESS") == pytest.approx(right)
-    assert passes(check_score(right))
-    assert "make LESS more likely" in check_score(right).message
-    assert not passes(check_score(expected_score(-2.0, 0.5, "MORE")))  # notebook 01's printed number
-
-
-def test_check_score_names_the_slips_of_the_less_exercise():
-    sig = sigmoid(THETA_EXERCISE * P_EXERCISE)
-    right = -sig * P_EXERCISE
-    cases = {
-        "multiply by p": -sig,                                 # d/d(θp) instead of d/dθ
-        "score of MORE": (1 - sig) * P_EXERCISE,               # differentiated ln σ instead of ln(1 − σ)
-        "minus the score of MORE": -(1 - sig) * P_EXERCISE,    # σ(−θp) in place of σ(θp)
-        "∇π": (1 - sig) * right,                               # the gradient of π(LESS), not of its log
-        "wrong sign": -right,                                  # dropped the minus of d(1 − σ)/dθ
-        "close but not exact": round(right, 4),                # typed rounded digits
-    }
-    for hint, wrong in cases.items():
-        feedback = check_score(wrong)
+def test_the_usual_slips_get_their_hint():
+    p, theta = TEMPERATURE_EXERCISE["p"], TEMPERATURE_EXERCISE["theta"]
+    sig = sigmoid(p / theta)
+    right = temperature_score(**TEMPERATURE_EXERCISE)
+    for wrong, hint in (((0 - sig) * p, "logit as θp"), ((0 - sig) * p / theta, "−p/θ², not p/θ"),
+                        (-right, "wrong sign"), (temperature_score(p, theta, "MORE"), "score of MORE"),
+                        ((1 - sig) * right, "∇π"), (None, "`None`"), ([1.0, 2.0], "one number")):
+        feedback = check_temperature_score(wrong)
         assert not passes(feedback), hint
         assert hint in feedback.message, (hint, feedback.message)
 
 
 def test_the_exercise_values_keep_every_slip_apart_from_the_answer():
-    # p = ±1 would make the missing factor p invisible; p = +2 keeps every slip at least 0.05 away
-    sig = sigmoid(THETA_EXERCISE * P_EXERCISE)
-    right = -sig * P_EXERCISE
-    slips = [-sig, (1 - sig) * P_EXERCISE, -(1 - sig) * P_EXERCISE, (1 - sig) * right, -right]
+    p, theta = TEMPERATURE_EXERCISE["p"], TEMPERATURE_EXERCISE["theta"]
+    sig = sigmoid(p / theta)
+    right = temperature_score(**TEMPERATURE_EXERCISE)
+    slips = [(0 - sig) * p, -(0 - sig) * p, (0 - sig) * p / theta, -right,
+             temperature_score(p, theta, "MORE"), (1 - sig) * right]
     values = np.array([right, *slips])
     gaps = np.abs(values[:, None] - values[None, :])[np.triu_indices(len(values), 1)]
     assert gaps.min() > 0.05

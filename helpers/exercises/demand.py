@@ -30,64 +30,67 @@ from helpers.reinforce import returns_to_go
 ACTIONS = {"MORE": MORE, "LESS": LESS}
 
 
-def expected_score(p: float, theta: float, action: str = "MORE") -> float:
-    r"""The score :math:`\partial \ln \pi(a|p, \theta) / \partial\theta = (a - \sigma(\theta p))\, p`.
+def temperature_score(p: float, theta: float, action: str = "LESS") -> float:
+    r"""The score of the temperature policy :math:`\pi(\mathrm{MORE}|p, \theta) = \sigma(p/\theta)`, θ > 0.
+
+    .. math:: \frac{\partial}{\partial\theta} \ln \pi(a|p, \theta)
+              = \big(a - \sigma(p/\theta)\big)\, \frac{\partial (p/\theta)}{\partial\theta}
+              = -\big(a - \sigma(p/\theta)\big)\, \frac{p}{\theta^2},
+
+    with a = 1 for MORE and 0 for LESS. A large θ makes the policy a coin flip, a small one
+    decisive: θ plays the part of a temperature.
 
     Raises
     ------
     ValueError
-        If ``action`` is not "MORE" or "LESS".
+        If ``action`` is not "MORE" or "LESS", or θ is not a positive number.
     """
     if action not in ACTIONS:
         raise ValueError(f"action must be 'MORE' or 'LESS', got {action!r}")
-    return float((ACTIONS[action] - sigmoid(theta * p)) * p)
+    if not np.isfinite(theta) or theta <= 0:
+        raise ValueError(f"theta must be a positive number (a temperature), got {theta!r}")
+    return float(-(ACTIONS[action] - sigmoid(p / theta)) * p / theta**2)
+
+
+TEMPERATURE_EXERCISE = {"p": 2.0, "theta": 1.5, "action": "LESS"}
+"""Exercise 1's setting: the score of LESS at p = +2, θ = 1.5 for π(MORE|p, θ) = σ(p/θ)."""
 
 
 @graded
-def check_score(answer: object, p: float = 2.0, theta: float = -0.7, action: str = "LESS") -> Feedback:
-    r"""Exercise 1: the score :math:`\nabla \ln \pi(a|p, \theta)` of one order, derived by hand.
+def check_temperature_score(answer: object) -> Feedback:
+    r"""Exercise 1: the score of LESS for the policy :math:`\pi(\mathrm{MORE}|p, \theta) = \sigma(p/\theta)`.
 
-    The notebook asks for LESS at p = +2, θ = −0.7, a value printed nowhere before,
-    with p ≠ ±1 so that a missing chain-rule factor p shows.
-
-    Parameters
-    ----------
-    answer : float
-        The learner's :math:`\partial \ln \pi(a|p, \theta) / \partial \theta`.
-    p, theta : float
-        The change in demand and the policy parameter of the exercise.
-    action : {"MORE", "LESS"}
+    The policy differs from section 3's σ(θp), so its score cannot be read off the notebook:
+    it needs the chain rule through :math:`p/\theta`. Setting: :data:`TEMPERATURE_EXERCISE`.
     """
-    expected = expected_score(p, theta, action)
+    p, theta, action = (TEMPERATURE_EXERCISE[k] for k in ("p", "theta", "action"))
+    expected = temperature_score(p, theta, action)
     value = answer_array(answer, "your score")
     if isinstance(value, Feedback):
         return value
-    value = value.reshape(-1) if value.size == 1 else value
     if value.size != 1:
         return Feedback(False, f"the score of one order is one number (θ has one entry); "
                                f"you gave {value.size} numbers.")
     value = value.reshape(())
     a = ACTIONS[action]
-    other = "LESS" if action == "MORE" else "MORE"
-    prob = sigmoid(theta * p) if a == MORE else 1.0 - sigmoid(theta * p)
+    sig = float(sigmoid(p / theta))
     if matches(value, expected):
-        return Feedback(True, f"∂ln π({action}|p={p:+g}, θ={theta:g})/∂θ = {expected:.4f}. Its sign "
-                              f"says which way θ must move to make {action} more likely at p = {p:+g}.")
-    if matches(value, a - sigmoid(theta * p)):
-        return Feedback(False, "close: you have (a − σ(θp)), the derivative with respect to the logit θp. "
-                               "By the chain rule ∂(θp)/∂θ = p: multiply by p.")
-    if matches(value, expected_score(p, theta, other)):
-        return Feedback(False, f"that is the score of {other}. For {action}, a = {a} in (a − σ(θp)) p.")
+        return Feedback(True, f"∂ln π(LESS|p=+2, θ=1.5)/∂θ = {expected:.4f}. Positive: raising the "
+                              "temperature θ makes the unlikely order LESS (at a rise in demand) more "
+                              "likely, because a hotter policy is closer to a coin flip.")
+    if matches(value, (a - sig) * p) or matches(value, -(a - sig) * p):
+        return Feedback(False, "that treats the logit as θp, as in section 3. Here the logit is p/θ: by the "
+                               "chain rule ∂(p/θ)/∂θ = −p/θ².")
+    if matches(value, (a - sig) * p / theta) or matches(value, -(a - sig) * p / theta):
+        return Feedback(False, "close: the derivative of p/θ with respect to θ is −p/θ², not p/θ.")
     if matches(value, -expected):
-        return Feedback(False, "right size, wrong sign. The score is (a − σ(θp)) p, not (σ(θp) − a) p; "
-                               f"and mind the sign of p = {p:+g}.")
-    if matches(value, -expected_score(p, theta, other)):
-        return Feedback(False, f"that is minus the score of {other}, −(a' − σ(θp)) p with a' = {1 - a}. "
-                               "Differentiate ln π itself: d/dθ ln(1 − σ(θp)) = −σ(θp)(1 − σ(θp)) p / "
-                               "(1 − σ(θp)), and d/dθ ln σ(θp) = (1 − σ(θp)) p.")
-    if matches(value, prob * expected):
-        return Feedback(False, "that is ∇π, the gradient of the probability itself. "
-                               "The score is ∇ln π = ∇π / π: divide by π(a|p, θ).")
+        return Feedback(False, "right size, wrong sign: ∂(p/θ)/∂θ = −p/θ² is negative, and (a − σ) for LESS "
+                               "is −σ(p/θ).")
+    if matches(value, temperature_score(p, theta, "MORE")):
+        return Feedback(False, "that is the score of MORE; for LESS, a = 0 in (a − σ(p/θ)).")
+    if matches(value, (1.0 - sig) * expected):
+        return Feedback(False, "that is ∇π, the gradient of the probability itself. The score is ∇ln π = "
+                               "∇π / π: divide by π(LESS|p, θ) = 1 − σ(p/θ).")
     return compare_numbers(value, expected, name="your score")
 
 
