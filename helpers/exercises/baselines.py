@@ -16,7 +16,7 @@ import numpy as np
 
 from helpers.baselines import demand_problem, grid_problem, score_sums, total_variance
 from helpers.envs import SHORT_CORRIDOR_BEST_P, short_corridor_value
-from helpers.exercises import Feedback, compare_numbers, graded
+from helpers.exercises import Feedback, answer_array, compare_numbers, graded
 from helpers.reinforce import reinforce_estimates, sample_episodes
 
 UPDATE_STEP = {"G_t": -14.0, "w": -20.0, "alpha_w": 2.0**-6, "alpha_theta": 2.0**-9, "gamma_t": 1.0,
@@ -159,13 +159,12 @@ def check_far_baseline(mean_changes: object, variance_change: object, ratio: obj
             variance_change.strip().lower() not in ("larger", "smaller", "same"):
         return Feedback(False, "variance_change should be \"larger\", \"smaller\" or \"same\", "
                                f"got {variance_change!r}.")
-    if ratio is None:
-        return Feedback(False, "ratio is still `None`: compute the total variance with b = 100 divided by "
-                               "the total variance without a baseline.")
-    try:
-        value = float(ratio)
-    except (TypeError, ValueError):
-        return Feedback(False, f"ratio should be one number, got {ratio!r}.")
+    value = answer_array(ratio, "ratio")
+    if isinstance(value, Feedback):
+        return value
+    if value.size != 1:
+        return Feedback(False, f"ratio should be one number, got {value.size} numbers.")
+    value = float(value.reshape(()))
     plain, far, z = far_baseline_variances()
     expected = far / plain
     if np.isclose(value, 1 / expected, rtol=0.15):
