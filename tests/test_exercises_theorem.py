@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import sympy as sp
 
@@ -226,3 +227,44 @@ def test_exact_gradient_not_a_number(answer):
 def test_exact_gradient_bad_theta_raises_value_error():
     with pytest.raises(ValueError, match="theta"):
         check_exact_gradient(1.0, theta=float("nan"))
+
+
+# --- exercise 3: predict, then enumerate ---------------------------------------------------------------
+
+
+def test_the_gradient_splits_into_two_equal_halves_that_add_up_to_the_exact_slope():
+    from helpers.exercises.theorem import gradient_split
+
+    rise, fall = gradient_split(0.5)
+    assert rise == pytest.approx(fall, rel=1e-12)
+    assert rise + fall == pytest.approx(1.4701397, rel=1e-6)
+    rise_2, fall_2 = gradient_split(2.0)
+    assert rise_2 == pytest.approx(fall_2, rel=1e-12)  # the symmetry holds at every θ
+
+
+def test_the_split_check_wants_the_right_parts_and_compares_the_prediction():
+    from helpers.exercises.theorem import check_gradient_split, gradient_split
+
+    rise, fall = gradient_split(0.5)
+    assert check_gradient_split("equal", rise, fall).correct
+    assert check_gradient_split(" Equal ", np.float64(rise), fall).correct
+    wrong_prediction = check_gradient_split("rise", rise, fall)
+    assert not wrong_prediction.correct
+    assert "prediction" in wrong_prediction.message
+    assert "R(p, MORE) − R(p, LESS)" in wrong_prediction.message
+
+
+@pytest.mark.parametrize(("prediction", "rise", "fall", "hint"), [
+    (None, 0.7, 0.7, "prediction first"),
+    ("more", 0.7, 0.7, "prediction first"),
+    ("equal", None, 0.7, "replace both None"),
+    ("equal", "a lot", 0.7, "numbers"),
+    ("equal", 1.0, 0.2, "add up to dJ/dθ"),
+    ("equal", 1.4701397154152955, 0.0, "not right yet"),
+])
+def test_the_split_check_answers_slips_with_a_hint(prediction, rise, fall, hint):
+    from helpers.exercises.theorem import check_gradient_split
+
+    feedback = check_gradient_split(prediction, rise, fall)
+    assert not feedback.correct
+    assert hint in feedback.message, feedback.message

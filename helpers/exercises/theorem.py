@@ -18,6 +18,8 @@ import sympy as sp
 from helpers.exercises import Feedback, compare_numbers, graded
 from helpers.symbolic import (
     THETA,
+    demand_trajectories,
+    demand_trajectory_table,
     environment_terms_in,
     generic_trajectory,
     left_down_right_feature_matrix,
@@ -250,3 +252,54 @@ def check_exact_gradient(answer: object, theta: float = 0.5) -> Feedback:
 
 
 __all__ = ["check_exact_gradient", "check_horizon3_score", "check_softmax_score"]
+
+
+def gradient_split(theta: float = 0.5) -> tuple[float, float]:
+    r"""The exact dJ/dθ by enumeration, split by the first week: (the part with p₀ > 0, with p₀ < 0).
+
+    .. math:: \frac{dJ}{d\theta}
+              = \sum_\tau \pi_\theta(\tau)\Big(\sum_t \partial_\theta \ln\pi(a_t|p_t,\theta)\Big) R(\tau)
+              = \sum_{\tau:\,p_0 > 0}(\dots) + \sum_{\tau:\,p_0 < 0}(\dots)
+    """
+    trajectories = demand_trajectories(horizon=2)
+    rows = demand_trajectory_table(trajectories, theta)
+    terms = [(tau.demand[0], row["probability"] * row["score"] * row["total_reward"])
+             for tau, row in zip(trajectories, rows, strict=True)]
+    rise = sum(term for p0, term in terms if p0 > 0)
+    fall = sum(term for p0, term in terms if p0 < 0)
+    return float(rise), float(fall)
+
+
+@graded
+def check_gradient_split(prediction: object, rise: object, fall: object, theta: float = 0.5) -> Feedback:
+    """Exercise 3, a prediction: which seasons contribute more to dJ/dθ, those starting with a rise or a fall.
+
+    ``prediction`` ("rise", "fall" or "equal") is made before computing; ``rise`` and ``fall`` are
+    the two parts of the exact gradient by enumeration, which must add up to dJ/dθ (checked by
+    :func:`check_exact_gradient`).
+    """
+    if not isinstance(prediction, str) or prediction.strip().lower() not in ("rise", "fall", "equal"):
+        return Feedback(False, "write your prediction first: `prediction = \"rise\"`, `\"fall\"` or "
+                               "`\"equal\"`.")
+    if rise is None or fall is None:
+        return Feedback(False, "replace both None: the sum of probability × score × total reward over the "
+                               "trajectories with p₀ > 0, and over those with p₀ < 0.")
+    try:
+        parts = float(rise), float(fall)
+    except (TypeError, ValueError):
+        return Feedback(False, f"rise and fall should be numbers, got {rise!r} and {fall!r}.")
+    total = check_exact_gradient(parts[0] + parts[1], theta)
+    if not total.correct:
+        return Feedback(False, f"the two parts should add up to dJ/dθ; their sum: {total.message}")
+    expected = gradient_split(theta)
+    if np.allclose(parts, expected[::-1], rtol=1e-6) and not np.allclose(parts, expected, rtol=1e-6):
+        return Feedback(False, "rise and fall are swapped: `rise` is the part from p₀ > 0.")
+    if not np.allclose(parts, expected, rtol=1e-6):
+        return compare_numbers(np.array(parts), np.array(expected), name="your (rise, fall)", rtol=1e-6)
+    why = (f"both parts are {expected[0]:.4f}. Each week adds σ(θp)(1 − σ(θp)) p (R(p, MORE) − R(p, LESS)) "
+           "= 1.5 p² σ(θp)(1 − σ(θp)) in expectation, the same for p and −p, and the chain is symmetric: "
+           "rises and falls weigh alike although MORE earns p and LESS only −p/2.")
+    if prediction.strip().lower() == "equal":
+        return Feedback(True, f"your prediction \"equal\" holds: {why}")
+    return Feedback(False, f"your parts are right, but your prediction \"{prediction.strip()}\" is not: "
+                           f"{why} Change the prediction once you see why.")
