@@ -7,6 +7,7 @@ import pytest
 
 from helpers.exercises.welcome import (
     check_action_frequencies,
+    check_larger_sample,
     check_return,
     discounted_return,
     frequency_tolerance,
@@ -133,3 +134,20 @@ def test_warm_up_2_names_the_one_wrong_discount(k, used):
     assert not feedback
     assert f"R_{k + 1} should count γ^{k} times" in feedback.message
     assert f"gives it γ^{used}" in feedback.message
+
+
+def test_warm_up_3_compares_the_prediction_with_the_square_root_rule():
+    pi_s, n = np.array([0.2, 0.5, 0.3]), 100_000
+    rng = np.random.default_rng(1)
+    frequencies = np.bincount(rng.choice(3, size=n, p=pi_s), minlength=3) / n
+    right = check_larger_sample(frequencies, 10, pi_s, n)
+    assert right.correct
+    assert "1/√N" in right.message
+    slips = ((100, "does not shrink 100-fold"), (1, "not your prediction"), (None, "prediction first"),
+             ("ten", "a number"))
+    for shrink, hint in slips:
+        feedback = check_larger_sample(frequencies, shrink, pi_s, n)
+        assert not feedback.correct
+        assert hint in feedback.message, feedback.message
+    # The frequencies are still checked: the probabilities themselves do not pass.
+    assert "probabilities π themselves" in check_larger_sample(pi_s, 10, pi_s, n).message

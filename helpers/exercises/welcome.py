@@ -191,3 +191,36 @@ def _one_wrong_exponent(value: np.ndarray, rewards: np.ndarray, gamma: float) ->
             if matches(value, float(np.sum(slipped * rewards))):
                 return k, used
     return None
+
+
+@graded
+def check_larger_sample(answer: object, shrink: object, probs: np.ndarray | list[float], n_samples: int,
+                        n_before: int = 1000) -> Feedback:
+    r"""Warm-up 3, a prediction: how much smaller the gap gets with ``n_samples / n_before`` times more draws.
+
+    ``shrink`` is the learner's prediction, made before drawing, of how many times smaller
+    the typical gap :math:`|\text{frequency} - \pi|` becomes; the answer is
+    :math:`\sqrt{N/N_\text{before}}` (10 for 100 times more draws), because a frequency's standard
+    error is :math:`\sqrt{\pi(1-\pi)/N}`. ``answer`` are the frequencies, checked as in warm-up 1.
+    """
+    n_samples = check_positive_int("n_samples", n_samples)
+    n_before = check_positive_int("n_before", n_before)
+    if shrink is None:
+        return Feedback(False, "write your prediction first: `shrink = 100`, `10` or `1`, how many times "
+                               "smaller the gap between frequencies and probabilities gets.")
+    try:
+        predicted = float(shrink)
+    except (TypeError, ValueError):
+        return Feedback(False, f"shrink should be a number (100, 10 or 1), got {shrink!r}.")
+    frequencies = check_action_frequencies(answer, probs, n_samples)
+    if not frequencies.correct:
+        return frequencies
+    ratio = n_samples / n_before
+    expected = float(np.sqrt(ratio))
+    why = (f"with {ratio:g} times more draws the standard error √(π(1 − π)/N) is √{ratio:g} = {expected:g} "
+           "times smaller: noise shrinks like 1/√N, so a hundred times the data buys one more digit.")
+    if np.isclose(predicted, expected, rtol=0.05):
+        return Feedback(True, f"your prediction {predicted:g} holds: {why}")
+    if np.isclose(predicted, ratio, rtol=0.05):
+        return Feedback(False, f"your frequencies pass, but the gap does not shrink {ratio:g}-fold: {why}")
+    return Feedback(False, f"your frequencies pass, but not your prediction {predicted:g}: {why}")
