@@ -22,6 +22,7 @@ from helpers.dashboards.demand import (
     best_return,
     episode_update,
     learning_runs,
+    update_effect,
 )
 from helpers.exercises import Feedback, answer_array, compare_numbers, graded, matches
 from helpers.policies import sigmoid
@@ -131,8 +132,12 @@ UPDATE_EXERCISE = {"theta": 0.5, "p": -1.0, "action": 1, "G": 3.0, "alpha": 0.1}
 
 
 def update_step(theta: float, p: float, action: int, G: float, alpha: float) -> float:
-    r"""One REINFORCE step on θ: :math:`\alpha\, G_t\, \big(A_t - \sigma(\theta p)\big)\, p`."""
-    return float(alpha * G * (action - sigmoid(theta * p)) * p)
+    r"""One REINFORCE step on θ, :math:`\alpha\, G_t\, \big(A_t - \sigma(\theta p)\big)\, p`.
+
+    Computed by :func:`helpers.dashboards.demand.update_effect`, which draws section 3's picture.
+    """
+    effect = update_effect(theta=theta, p=p, action=action, returns=(G,), alpha=alpha)
+    return float(effect.theta_after[0] - effect.theta)
 
 
 @graded
@@ -166,8 +171,8 @@ def check_update_direction(prediction: object, step: object) -> Feedback:
     if not matches(value, expected):
         return compare_numbers(value, expected, name="your step")
     direction = "lower" if expected < 0 else "raise"
-    after = float(sigmoid((theta + expected) * p))
-    before = float(sigmoid(theta * p))
+    effect = update_effect(theta=theta, p=p, action=setting["action"], returns=(G,), alpha=alpha)
+    before, after = effect.before[MORE], effect.after[0, MORE]
     explanation = (f"the step is {expected:+.4f}: θ goes from {theta:g} to {theta + expected:.4f}, and "
                    f"π(MORE | p = −1) rises from {before:.3f} to {after:.3f}. A positive G_t makes the "
                    "action taken more likely, whatever it was: here MORE at a fall, and at p < 0 that "
