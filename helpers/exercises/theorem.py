@@ -52,12 +52,12 @@ def check_horizon3_score(answer: object) -> Feedback:
     Parameters
     ----------
     answer : sympy.Expr
-        Built from ``generic_trajectory(3)`` and the notebook's ``theta``
+        Built from ``generic_trajectory(3).probability`` and the notebook's ``theta``
         (:data:`helpers.symbolic.THETA`).
     """
     if answer is None:
         return Feedback(False, "replace None with a SymPy expression: start from "
-                               "`sp.log(tau3.probability)` and differentiate with respect to `theta`.")
+                               "`sp.log(probability3)` and differentiate with respect to `theta`.")
     expr = _to_sympy(answer)
     if expr is None or not isinstance(expr, sp.Expr):
         return Feedback(False, f"your answer should be a SymPy expression, got {type(answer).__name__}.")
@@ -251,7 +251,8 @@ def check_exact_gradient(answer: object, theta: float = 0.5) -> Feedback:
                           f"{verdict}.")
 
 
-__all__ = ["check_exact_gradient", "check_horizon3_score", "check_softmax_score"]
+__all__ = ["check_exact_gradient", "check_gradient_split", "check_horizon3_score", "check_softmax_score",
+           "gradient_split"]
 
 
 def gradient_split(theta: float = 0.5) -> tuple[float, float]:
