@@ -12,7 +12,7 @@ The policy is :math:`\pi(\mathrm{MORE}|p, \theta) = \sigma(\theta p)`, whose sco
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,7 +26,6 @@ from helpers.dashboards.demand import (
 )
 from helpers.exercises import Feedback, answer_array, compare_numbers, graded, matches
 from helpers.policies import sigmoid
-from helpers.reinforce import returns_to_go
 
 ACTIONS = {"MORE": MORE, "LESS": LESS}
 
@@ -95,38 +94,6 @@ def check_temperature_score(answer: object) -> Feedback:
     return compare_numbers(value, expected, name="your score")
 
 
-def _per_step(theta: float, p: np.ndarray, actions: np.ndarray, weights: np.ndarray, alpha: float,
-              discounts: np.ndarray) -> float:
-    """Per-step updates θ += α d_t w_t (A_t − σ(θ p_t)) p_t, each scored at the current θ."""
-    for t in range(len(p)):
-        theta = theta + alpha * discounts[t] * weights[t] * (actions[t] - sigmoid(theta * p[t])) * p[t]
-    return float(theta)
-
-
-def _update_variants(theta: float, p: np.ndarray, actions: np.ndarray, rewards: np.ndarray,
-                     alpha: float, gamma: float) -> dict[str, float]:
-    """The usual slips in one episode's REINFORCE update, each as the θ it produces."""
-    T = len(p)
-    G = returns_to_go(rewards, gamma)
-    discounts = gamma ** np.arange(T)
-    return {
-        "fixed": float(theta + alpha * np.sum(discounts * G * (actions - sigmoid(theta * p)) * p)),
-        "rewards": _per_step(theta, p, actions, rewards, alpha, discounts),
-        "whole": _per_step(theta, p, actions, np.full(T, G[0]), alpha, discounts),
-        "no_discount": _per_step(theta, p, actions, G, alpha, np.ones(T)),
-        "descent": _per_step(theta, p, actions, -G, alpha, discounts),
-    }
-
-
-UPDATE_CASES = (
-    # theta, p, actions, rewards, alpha, gamma
-    (0.5, (1.0, 2.0, -1.0), (MORE, LESS, LESS), (1.0, -1.0, 0.5), 0.1, 1.0),
-    (-0.3, (-2.0, -1.0, 1.0), (MORE, LESS, MORE), (-2.0, 0.5, 1.0), 0.5, 0.9),
-    (1.2, (2.0, 2.0, 1.0, -1.0), (MORE, MORE, LESS, LESS), (2.0, 2.0, -0.5, 0.5), 0.05, 0.8),
-)
-"""Episodes the REINFORCE-update check runs the learner's function on."""
-
-
 UPDATE_EXERCISE = {"theta": 0.5, "p": -1.0, "action": 1, "G": 3.0, "alpha": 0.1}
 """Exercise 2's step: MORE ordered at a fall in demand (p = -1), the rest of the season paying G_t = +3."""
 
@@ -183,64 +150,143 @@ def check_update_direction(prediction: object, step: object) -> Feedback:
                            f"Change `prediction` to \"{direction}\" once you see why.")
 
 
-@graded
-def check_reinforce_update(function: Callable[..., float] | None,
-                           cases: tuple = UPDATE_CASES) -> Feedback:
-    r"""Exercise 3: one episode's REINFORCE update, per step, as in Sutton & Barto.
+@dataclass(frozen=True)
+class Logbook:
+    r"""Exercise 3's season: what another store's logbook kept of one REINFORCE episode.
 
-    The learner writes ``function(theta, p, actions, rewards, alpha, gamma) -> new θ``:
-    for t = 0, ..., T-1,
-
-    .. math:: \theta \leftarrow \theta + \alpha \gamma^t G_t \big(A_t - \sigma(\theta p_t)\big) p_t,
-
-    with each score taken at the current θ. It is called on each of ``cases``.
+    Attributes
+    ----------
+    p : ndarray, shape (T,)
+        :math:`p_t`, the change in demand in week t.
+    actions : ndarray, shape (T,)
+        :math:`A_t`, 1 for MORE and 0 for LESS.
+    theta : ndarray, shape (T + 1,)
+        :math:`\theta_t`, the θ at which step t is scored (θ before the episode first, θ after
+        the last step at the end).
+    alpha, gamma : float
+        The step size and the discount of the updates.
     """
-    if function is None:
-        return Feedback(False, "`reinforce_update` is still `None`: define it as a function "
-                               "`def reinforce_update(theta, p, actions, rewards, alpha, gamma): ...`.")
-    if not callable(function):
-        return Feedback(False, f"pass the function itself (without calling it), got {function!r}.")
-    for theta, p, actions, rewards, alpha, gamma in cases:
-        p_arr, a_arr, r_arr = np.array(p), np.array(actions), np.array(rewards)
-        try:
-            result = function(theta, p_arr.copy(), a_arr.copy(), r_arr.copy(), alpha, gamma)
-        except Exception as error:  # the learner's code: report any failure as feedback
-            return Feedback(False, f"your function raised {type(error).__name__}: {error} "
-                                   f"(on θ = {theta}, p = {p}, actions = {actions}, rewards = {rewards}).")
-        value = answer_array(result, "the θ your function returns")
-        if isinstance(value, Feedback):
-            return Feedback(False, "your function returns `None`: end it with `return theta`.") \
-                if result is None else value
-        if value.size != 1:
-            return Feedback(False, "the function should return the new θ (one number), "
-                                   f"got shape {value.shape}.")
-        value = value.reshape(())
-        expected = episode_update(theta, p_arr, a_arr, r_arr, alpha, gamma)[-1].theta_after
-        if matches(value, expected):
-            continue
-        where = (f"(on θ = {theta}, p = {p}, actions = {actions}, rewards = {rewards}, "
-                 f"α = {alpha}, γ = {gamma})")
-        variants = _update_variants(theta, p_arr, a_arr, r_arr, alpha, gamma)
-        if matches(value, variants["fixed"]):
-            return Feedback(False, "you scored every step at the θ from before the episode. That is "
-                                   "the batch form; Sutton & Barto's per-step REINFORCE updates θ after "
-                                   "each step and scores the next step at the new θ. " + where)
-        if matches(value, variants["rewards"]):
-            return Feedback(False, "you weighted each step by its reward R_{t+1}; REINFORCE weights it by "
-                                   "the return G_t, everything that followed A_t. " + where)
-        if matches(value, variants["whole"]):
-            return Feedback(False, "you weighted every step by G_0; each step gets its own return G_t. "
-                                   + where)
-        if matches(value, variants["no_discount"]):
-            return Feedback(False, "the factor γ^t is missing from the step. It only matters when γ < 1, "
-                                   "which is why the first episode passed. " + where)
-        if matches(value, variants["descent"]):
-            return Feedback(False, "θ moved the wrong way: REINFORCE *adds* α γ^t G_t ∇ln π "
-                                   "(gradient ascent on J). " + where)
-        return Feedback(False, f"your function returned θ = {float(value):.4f}; expected {expected:.4f} "
-                               + where + ". Compare your steps with the table of one episode's update.")
-    return Feedback(True, f"your update agrees with Sutton & Barto's per-step REINFORCE on all {len(cases)} "
-                          "episodes, including ones with γ < 1.")
+
+    p: np.ndarray
+    actions: np.ndarray
+    theta: np.ndarray
+    alpha: float
+    gamma: float
+
+
+LOGBOOK_EXERCISE = {"theta": 0.5, "p": (1.0, -2.0, 2.0), "actions": (MORE, MORE, LESS),
+                    "rewards": (2.0, -1.0, 0.5), "alpha": 0.2, "gamma": 0.9}
+"""Exercise 3's season. The rewards are what the learner recovers (they are not section 1's table)."""
+
+
+def logbook() -> Logbook:
+    r"""The logbook of exercise 3: :math:`p_t`, :math:`A_t` and the θ of Sutton & Barto's per-step updates.
+
+    .. math:: \theta_{t+1} = \theta_t + \alpha \gamma^t G_t \big(A_t - \sigma(\theta_t p_t)\big) p_t,
+
+    computed by :func:`helpers.dashboards.demand.episode_update` from the hidden rewards.
+    """
+    s = LOGBOOK_EXERCISE
+    rows = episode_update(s["theta"], np.array(s["p"]), np.array(s["actions"]), np.array(s["rewards"]),
+                          s["alpha"], s["gamma"])
+    theta = np.array([row.theta_before for row in rows] + [rows[-1].theta_after])
+    arrays = (np.array(s["p"]), np.array(s["actions"]), theta)
+    for array in arrays:
+        array.setflags(write=False)
+    return Logbook(*arrays, float(s["alpha"]), float(s["gamma"]))
+
+
+def rewards_from_returns(G: np.ndarray, gamma: float) -> np.ndarray:
+    r"""The rewards behind returns-to-go: :math:`R_{t+1} = G_t - \gamma G_{t+1}`, with :math:`G_T = 0`."""
+    G = np.asarray(G, dtype=float)
+    return G - gamma * np.append(G[1:], 0.0)
+
+
+def _logbook_variants(book: Logbook) -> dict[str, np.ndarray]:
+    """The rewards that the usual slips read from the logbook, by name (the right answer is "right")."""
+    T = len(book.p)
+    steps = np.diff(book.theta)
+    discounts = book.gamma ** np.arange(T)
+
+    def returns(theta_scored: np.ndarray, actions: np.ndarray = book.actions, factor: np.ndarray = book.p,
+                discount: np.ndarray = discounts) -> np.ndarray:
+        scores = (actions - sigmoid(theta_scored * book.p)) * factor
+        return steps / (book.alpha * discount * scores)
+
+    G = returns(book.theta[:-1])
+    return {
+        "right": rewards_from_returns(G, book.gamma),
+        "returns": G,
+        "fixed_theta": rewards_from_returns(returns(np.full(T, book.theta[0])), book.gamma),
+        "theta_after": rewards_from_returns(returns(book.theta[1:]), book.gamma),
+        "no_discount_step": rewards_from_returns(returns(book.theta[:-1], discount=np.ones(T)), book.gamma),
+        "undiscounted_returns": rewards_from_returns(G, 1.0),
+        "other_action": rewards_from_returns(returns(book.theta[:-1], actions=1 - book.actions), book.gamma),
+        "no_p": rewards_from_returns(returns(book.theta[:-1], factor=np.ones(T)), book.gamma),
+    }
+
+
+_LOGBOOK_HINTS = {
+    "returns": "those are the returns G_t, not the rewards (that is why the last one, G_2 = R_3, is right). "
+               "Turn returns into rewards: R_{t+1} = G_t − γ G_{t+1}.",
+    "fixed_theta": "you scored every step at θ_0, the θ from before the season (the batch form). In the "
+                   "per-step update step t is scored at θ_t, the θ that step t − 1 left: the logbook's θ "
+                   "before that step.",
+    "theta_after": "you scored step t at the θ after it; the score of step t is taken at θ_t, before "
+                   "the step changes it.",
+    "no_discount_step": "the step at t carries the factor γ^t: divide the change in θ by α γ^t, not by α "
+                        "(G_0 comes out right, since γ⁰ = 1; the later returns do not).",
+    "undiscounted_returns": "your returns are right, but inside G_t the later rewards are discounted: "
+                            "G_t = R_{t+1} + γ G_{t+1}, so R_{t+1} = G_t − γ G_{t+1}.",
+    "other_action": "that uses the score of the order not taken; the update uses the score of A_t, "
+                    "(A_t − σ(θ_t p_t)) p_t, with A_t = 1 for MORE and 0 for LESS.",
+    "no_p": "the score of σ(θp) has the factor p_t: ∂/∂θ ln π(A_t|p_t, θ) = (A_t − σ(θ_t p_t)) p_t.",
+}
+
+
+@graded
+def check_logbook_rewards(answer: object) -> Feedback:
+    r"""Exercise 3: recover the rewards of a season from the θ of its per-step REINFORCE updates.
+
+    Each step of :func:`logbook` is :math:`\theta_{t+1} - \theta_t = \alpha\gamma^t G_t
+    (A_t - \sigma(\theta_t p_t)) p_t`, so :math:`G_t` follows from the change in θ and the
+    score at :math:`\theta_t`, and :math:`R_{t+1} = G_t - \gamma G_{t+1}`. The hints name the
+    usual slips: the returns for the rewards, every step scored at θ_0 (or after the step),
+    no γ^t in the step, undiscounted returns, the other order's score, the score without p.
+    """
+    book = logbook()
+    T = len(book.p)
+    variants = _logbook_variants(book)
+    expected = variants["right"]
+    value = answer_array(answer, "rewards")
+    if isinstance(value, Feedback):
+        if answer is None:
+            return Feedback(False, "rewards is still `None`. Each logbook step is θ_{t+1} − θ_t = "
+                                   "α γ^t G_t (A_t − σ(θ_t p_t)) p_t: solve it for G_t, then turn the "
+                                   "returns into rewards.")
+        return value
+    if value.size != T:
+        return Feedback(False, f"give the {T} rewards R_1, …, R_{T} of the season, one per week; "
+                               f"you gave {value.size} number{'s' if value.size != 1 else ''}.")
+    value = value.reshape(T)
+    if matches(value, expected):
+        G = variants["returns"]
+        return Feedback(True, "R = (" + ", ".join(f"{r:+.2f}" for r in expected) + "), from the returns G = ("
+                              + ", ".join(f"{g:+.3f}" for g in G) + "). Each step of the per-step update "
+                              "gives away its G_t, once you score it at the θ it was taken at.")
+    if matches(value, -expected):
+        return Feedback(False, "right sizes, wrong signs: check the sign of each score "
+                               "(A_t − σ(θ_t p_t)) p_t; at p_t < 0 the factor p_t flips it.")
+    for name, hint in _LOGBOOK_HINTS.items():
+        if matches(value, variants[name]):
+            return Feedback(False, hint)
+    right = np.isclose(value, expected, rtol=1e-6, atol=1e-9)
+    if right.any():
+        names = ", ".join(f"R_{t + 1}" for t in np.flatnonzero(right))
+        return Feedback(False, f"{names} {'is' if right.sum() == 1 else 'are'} right, the others not yet. "
+                               "Work backwards from the last week: G_2 = R_3, then "
+                               "R_{t+1} = G_t − γ G_{t+1}; and score each step at the θ before it.")
+    return compare_numbers(value, expected, name="rewards")
 
 
 STEP_SIZE_SETTINGS = (0.05, 100, 100, 1)
