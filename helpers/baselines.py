@@ -10,10 +10,10 @@ unchanged, because :math:`\mathbb{E}_{A\sim\pi}[\nabla \ln \pi(A|s, \theta)] = 0
 - gives the minimum-variance constant baseline (:func:`min_variance_constant`),
   :math:`b^* = \mathbb{E}[X \cdot Z] / \mathbb{E}[\|Z\|^2]` with
   :math:`X = \sum_t \gamma^t G_t \nabla \ln \pi_t` and :math:`Z = \sum_t \gamma^t \nabla \ln \pi_t`;
-- trains REINFORCE with a baseline on the grid (:func:`grid_reinforce`) and
-  reproduces Sutton & Barto's short corridor, Figures 13.1 and 13.2
-  (:func:`short_corridor_reinforce`, :func:`figure_13_1`, :func:`figure_13_2`),
-  vectorised across runs.
+- runs the experiments of notebook 04 with the collection's one REINFORCE engine,
+  :func:`helpers.reinforce.reinforce`: learning with each baseline on the grid
+  (:func:`grid_reinforce`), and Sutton & Barto's short corridor, Figures 13.1 and 13.2
+  (:func:`short_corridor_reinforce`, :func:`figure_13_1`, :func:`figure_13_2`).
 """
 
 from __future__ import annotations
@@ -24,13 +24,20 @@ from functools import cache
 import numpy as np
 
 from helpers._validate import check_choice, check_positive_int
-from helpers.envs import SHORT_CORRIDOR_BEST_P, DemandEnv, WindyHighway, short_corridor_value
-from helpers.mdp import TabularMDP, exact_gradient, state_values
-from helpers.policies import DiscretePolicy, SigmoidPolicy, SoftmaxLinearPolicy
+from helpers.envs import (
+    SHORT_CORRIDOR_BEST_P,
+    DemandEnv,
+    ShortCorridor,
+    WindyHighway,
+    short_corridor_value,
+)
+from helpers.mdp import TabularMDP, exact_gradient, stacked_bellman, state_values
+from helpers.policies import DiscretePolicy, SigmoidPolicy, SoftmaxLinearPolicy, sigmoid
 from helpers.reinforce import (
     EpisodeBatch,
     leave_one_out_mean_baseline,
     per_run_step_sizes,
+    reinforce,
     reinforce_estimates,
     returns_to_go,
     sample_episodes,
@@ -263,30 +270,20 @@ def reward_shift_variances(shifts: tuple[float, ...], n_episodes: int,
 GRID_BASELINES = ("none", "mean", "learned", "exact")
 
 
-def _batched_values(mdp: TabularMDP, pi: np.ndarray) -> np.ndarray:
-    r""":math:`v_\pi` for a stack of policy tables pi (n, S, A), by one batched linear solve."""
-    P_pi = np.einsum("nsa,sat->nst", pi, mdp.P)
-    r_pi = np.sum(pi * mdp.R, axis=2)
-    P_pi[:, mdp.terminal] = 0.0
-    r_pi[:, mdp.terminal] = 0.0
-    A = np.eye(mdp.n_states) - mdp.gamma * P_pi
-    return np.linalg.solve(A, r_pi[..., None])[..., 0]
-
-
 def grid_reinforce(baseline: str, alpha_theta: float | np.ndarray, alpha_w: float | np.ndarray,
                    n_episodes: int, n_runs: int, rng: np.random.Generator, *, reward_shift: float = 0.0,
                    theta0: np.ndarray | None = None, eval_every: int = 10) -> np.ndarray:
-    r"""Per-step REINFORCE on the grid with a baseline (Sutton & Barto's pseudocode), all runs at once.
+    r"""Learning curves of per-step REINFORCE with a baseline on the grid, scored by the exact J.
 
-    After each episode, for t = 0, …, T-1, with the same δ for both updates:
+    Trains with :func:`helpers.reinforce.reinforce` (Sutton & Barto's pseudocode, all
+    runs in one call): after each episode, for t = 0, …, T-1,
 
     .. math:: \delta = G_t - b(S_t), \quad w \leftarrow w + \alpha^w \delta \nabla \hat v(S_t, w), \quad
-              \theta \leftarrow \theta + \alpha^\theta \gamma^t \delta \nabla \ln \pi(A_t|S_t, \theta).
+              \theta \leftarrow \theta + \alpha^\theta \gamma^t \delta \nabla \ln \pi(A_t|S_t, \theta),
 
-    b is 0 (``"none"``), the mean of all :math:`G_t` of earlier episodes (``"mean"``),
-    :math:`\hat v(s, w) = w_s` (``"learned"``, the only one that uses α^w), or the exact
-    :math:`v_\pi(s)` at the θ the episode was played with (``"exact"``). Every grid
-    episode lasts ``n_rows - 1`` steps, so the runs move in lockstep.
+    with b = 0 (``"none"``), the mean of all :math:`G_t` of the run's earlier episodes
+    (``"mean"``), :math:`\hat v(s, w) = w_s` (``"learned"``, the only one that uses α^w),
+    or the exact :math:`v_\pi(s)` at the θ the episode was played with (``"exact"``).
 
     Parameters
     ----------
@@ -303,43 +300,15 @@ def grid_reinforce(baseline: str, alpha_theta: float | np.ndarray, alpha_w: floa
     n_episodes = check_positive_int("n_episodes", n_episodes)
     n_runs = check_positive_int("n_runs", n_runs)
     eval_every = check_positive_int("eval_every", eval_every)
-    a_theta = per_run_step_sizes("alpha_theta", alpha_theta, n_runs)
-    a_w = per_run_step_sizes("alpha_w", alpha_w, n_runs)
+    per_run_step_sizes("alpha_w", alpha_w, n_runs)
     problem, plain = grid_problem(float(reward_shift)), grid_problem(0.0)
-    mdp, policy, inputs = problem.mdp, problem.policy, problem.inputs
-    theta = np.tile(np.zeros(2) if theta0 is None else np.asarray(theta0, float), (n_runs, 1))
-    w = np.zeros((n_runs, mdp.n_states))
-    mean_total, mean_count = np.zeros(n_runs), 0
-    runs = np.arange(n_runs)
-    def start_value(theta: np.ndarray) -> np.ndarray:
-        return _batched_values(plain.mdp, policy.probs(theta[:, None, :], inputs[None])) @ plain.mdp.d0
-
-    curves = [start_value(theta)]
-    for episode in range(1, n_episodes + 1):
-        batch = sample_episodes(mdp, policy, theta, inputs, n_runs, rng)
-        G = returns_to_go(batch.rewards, mdp.gamma)
-        if baseline == "exact":
-            v = _batched_values(mdp, policy.probs(theta[:, None, :], inputs[None]))
-            b_exact = v[runs[:, None], batch.states]
-        b_mean = mean_total / max(mean_count, 1)
-        for t in range(batch.states.shape[1]):
-            s, a = batch.states[:, t], batch.actions[:, t]
-            if baseline == "learned":
-                delta = G[:, t] - w[runs, s]
-                w[runs, s] += a_w * delta
-            elif baseline == "exact":
-                delta = G[:, t] - b_exact[:, t]
-            elif baseline == "mean":
-                delta = G[:, t] - b_mean
-            else:
-                delta = G[:, t]
-            score = policy.grad_log_prob(theta, inputs[s], a)
-            theta += (a_theta * mdp.gamma**t * delta)[:, None] * score
-        mean_total += G.sum(axis=1)
-        mean_count += G.shape[1]
-        if episode % eval_every == 0:
-            curves.append(start_value(theta))
-    return np.array(curves).T
+    theta0 = np.zeros(2) if theta0 is None else np.asarray(theta0, float)
+    history = reinforce(problem.mdp, problem.policy, theta0, problem.inputs, alpha_theta, n_episodes, rng,
+                        n_runs=n_runs, baseline=baseline,
+                        alpha_w=alpha_w if baseline == "learned" else None)
+    thetas = history.theta[:, ::eval_every]
+    pi = problem.policy.probs(thetas.reshape(-1, 1, 2), problem.inputs[None])
+    return stacked_bellman(plain.mdp, pi).objective(plain.mdp).reshape(thetas.shape[:2])
 
 
 def final_j_by_baseline(alpha_theta: float, alpha_w: float, *, n_runs: int = 1000, n_episodes: int = 100,
@@ -361,10 +330,6 @@ def final_j_by_baseline(alpha_theta: float, alpha_w: float, *, n_runs: int = 100
 
 
 # --------------------------------------------------------------------------- the short corridor
-
-_NEXT = np.array([[0, 1], [2, 0], [1, 3], [3, 3]])
-"""The short corridor's next cell by [cell, action] (0 = left, 1 = right; reversed in cell 1)."""
-
 
 @dataclass(frozen=True)
 class CorridorRuns:
@@ -400,39 +365,6 @@ class CorridorRuns:
         return int(np.sum(self.stopped >= 0))
 
 
-def _sigmoid(h: np.ndarray) -> np.ndarray:
-    return 0.5 + 0.5 * np.tanh(0.5 * h)
-
-
-def _play_corridor(p: np.ndarray, rng: np.random.Generator,
-                   max_steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One episode per run with π(right) = p: actions (L, n), lengths (n,), and whether the goal was reached.
-
-    All cells look alike, so the actions are independent draws with probability p
-    of "right"; the cells follow from them. An episode that has not reached the
-    goal after ``max_steps`` steps is cut there (length ``max_steps``, not reached).
-    """
-    n = p.size
-    cell = np.zeros(n, dtype=int)
-    length = np.full(n, max_steps)
-    arrived = np.zeros(n, dtype=bool)
-    chunks, t = [], 0
-    while t < max_steps and not arrived.all():
-        size = min(max(64, t), max_steps - t)
-        actions = (rng.random((size, n)) < p).astype(np.int8)
-        cells = np.empty((size, n), dtype=int)
-        for k in range(size):
-            cell = _NEXT[cell, actions[k]]
-            cells[k] = cell
-        hit = cells == 3
-        new = hit.any(axis=0) & ~arrived
-        length[new] = t + hit.argmax(axis=0)[new] + 1
-        arrived |= new
-        chunks.append(actions)
-        t += size
-    return np.concatenate(chunks)[: int(length.max())], length, arrived
-
-
 def short_corridor_reinforce(alpha: float | np.ndarray, n_episodes: int, n_runs: int,
                              rng: np.random.Generator, *, alpha_w: float | np.ndarray | None = None,
                              theta0: np.ndarray = BOOK_THETA0, max_steps: int = 1000) -> CorridorRuns:
@@ -443,12 +375,10 @@ def short_corridor_reinforce(alpha: float | np.ndarray, n_episodes: int, n_runs:
     .. math:: \delta = G_t - w, \quad w \leftarrow w + \alpha^w \delta, \quad
               \theta \leftarrow \theta + \alpha \delta \nabla \ln \pi(A_t|\theta),
 
-    with :math:`G_t = -(T - t)` (-1 on every step, including the last). With
-    x(right) = (1, 0), x(left) = (0, 1), π(right) = σ(h) where h = θ₁ - θ₂, and the
-    update moves h by :math:`2\alpha\delta(\mathbb 1[A_t = \text{right}] - \sigma(h))`
-    while θ₁ + θ₂ stays fixed; that is what is computed: the same algorithm as
-    :func:`helpers.reinforce.reinforce` with ``SoftmaxLinearPolicy(2, 2)`` and
-    ``value_features=np.ones((4, 1))``, specialised to this problem (the tests compare them).
+    with :math:`G_t = -(T - t)` (-1 on every step, including the last), the book's
+    features x(right) = (1, 0), x(left) = (0, 1) in every cell, so
+    π(right) = σ(θ₁ - θ₂), and a one-feature value function (the cells look alike).
+    Trained by :func:`helpers.reinforce.reinforce`, all runs in one call.
 
     A run whose episode reaches ``max_steps`` steps without reaching the goal is
     stopped there (the book has no cap; such a run has p near 0 or 1, where
@@ -462,69 +392,27 @@ def short_corridor_reinforce(alpha: float | np.ndarray, n_episodes: int, n_runs:
     theta0 : ndarray, shape (2,)
         Initial θ (the book's (-1.47, 1.47) by default).
     """
-    n_episodes = check_positive_int("n_episodes", n_episodes)
     n_runs = check_positive_int("n_runs", n_runs)
-    max_steps = check_positive_int("max_steps", max_steps)
-    alpha = per_run_step_sizes("alpha", alpha, n_runs)
-    a_w = np.full(n_runs, np.nan) if alpha_w is None else per_run_step_sizes("alpha_w", alpha_w, n_runs)
     theta0 = np.asarray(theta0, dtype=float)
     if theta0.shape != (2,) or not np.all(np.isfinite(theta0)):
         raise ValueError(f"theta0 must be 2 finite numbers (θ_right, θ_left), got {theta0!r}")
-    h = np.full(n_runs, theta0[0] - theta0[1])
-    w = np.zeros(n_runs)
-    returns = np.full((n_runs, n_episodes), np.nan)
-    p_hist = np.full((n_runs, n_episodes + 1), np.nan)
-    stopped = np.full(n_runs, -1)
+    env = ShortCorridor()
+    learned = alpha_w is not None
+    history = reinforce(env.tabular(), SoftmaxLinearPolicy(2, 2), theta0, env.policy_inputs(), alpha,
+                        n_episodes, rng, n_runs=n_runs, baseline="learned" if learned else "none",
+                        alpha_w=alpha_w, value_features=np.ones((env.n_states, 1)), max_steps=max_steps,
+                        on_truncation="stop")
+    h = history.theta[..., 0] - history.theta[..., 1]  # NaN after a stop
+    p = np.full(h.shape, np.nan)
+    p[np.isfinite(h)] = sigmoid(h[np.isfinite(h)])  # π(right) = σ(θ₁ - θ₂)
+    cut = history.truncated.any(axis=1)
+    stopped = np.where(cut, history.truncated.argmax(axis=1), -1)
+    returns = history.returns.copy()
+    returns[cut, stopped[cut]] = np.nan
     p_at_stop = np.full(n_runs, np.nan)
-    active = np.arange(n_runs)
-    p_hist[:, 0] = _sigmoid(h)
-    use_w = alpha_w is not None
-    for e in range(n_episodes):
-        if active.size == 0:
-            break
-        p = _sigmoid(h[active])
-        actions, length, arrived = _play_corridor(p, rng, max_steps)
-        returns[active, e] = -length.astype(float)
-        cut = ~arrived
-        if cut.any():
-            stopped[active[cut]] = e
-            p_at_stop[active[cut]] = p[cut]
-            returns[active[cut], e] = np.nan
-            active, actions, length = active[arrived], actions[:, arrived], length[arrived]
-            if active.size:
-                actions = actions[: int(length.max())]
-        if active.size == 0:
-            break
-        T = actions.shape[0]
-        steps = np.arange(T)[:, None]
-        inside = steps < length
-        G = np.where(inside, -(length - steps), 0.0)  # G_t = -(T - t)
-        # x - σ(h) = (1[A_t = right] - 1/2) - tanh(h/2)/2, computed in place (the loop over t is the hot path)
-        x_centred = actions - 0.5
-        step_h = np.where(inside, 2.0 * alpha[active], 0.0)
-        hh, ww = h[active].copy(), w[active].copy()
-        if use_w:
-            step_w = np.where(inside, a_w[active], 0.0)
-            delta = np.empty_like(ww)
-        else:
-            coefficient = step_h * G  # 2αδ with δ = G_t
-        score = np.empty_like(hh)
-        for t in range(T):
-            np.multiply(hh, 0.5, out=score)
-            np.tanh(score, out=score)
-            score *= -0.5
-            score += x_centred[t]
-            if use_w:
-                np.subtract(G[t], ww, out=delta)
-                score *= step_h[t]
-                score *= delta
-                ww += step_w[t] * delta
-            else:
-                score *= coefficient[t]
-            hh += score
-        h[active], w[active] = hh, ww
-        p_hist[active, e + 1] = _sigmoid(hh)
-    return CorridorRuns(returns, p_hist, stopped, p_at_stop, alpha,
+    p_at_stop[cut] = p[cut, stopped[cut]]
+    a_w = per_run_step_sizes("alpha_w", alpha_w, n_runs) if learned else np.full(n_runs, np.nan)
+    return CorridorRuns(returns, p, stopped, p_at_stop, per_run_step_sizes("alpha", alpha, n_runs),
                         a_w, max_steps)
 
 

@@ -152,6 +152,86 @@ def state_values(mdp: TabularMDP, pi: np.ndarray) -> np.ndarray:
     return _solve(mdp, np.eye(mdp.n_states) - mdp.gamma * P_pi, r_pi, "v_pi")
 
 
+def reachable_states(mdp: TabularMDP) -> np.ndarray:
+    """The non-terminal states reachable from the start under some policy, as a boolean mask.
+
+    A policy that gives every action a positive probability (a softmax) reaches exactly
+    these; the other states have η(s) = 0 and take no part in J or ∇J. Successors of
+    reachable states are reachable or terminal, so the Bellman equations of the
+    reachable states form a closed system.
+    """
+    reached = mdp.d0 > 0
+    step = mdp.P.max(axis=1) > 0  # s -> s' possible under some action
+    step[mdp.terminal] = False
+    for _ in range(mdp.n_states):
+        grown = reached | np.any(step[reached], axis=0)
+        if np.array_equal(grown, reached):
+            break
+        reached = grown
+    return reached & ~mdp.terminal
+
+
+@dataclass(frozen=True)
+class StackedBellman:
+    r"""The Bellman systems of N policies at once, over the reachable states, with :math:`v_\pi` solved.
+
+    Attributes
+    ----------
+    states : ndarray of bool, shape (S,)
+        The states solved for (:func:`reachable_states`); every other state has v = 0 here.
+    pi : ndarray, shape (N, S', A)
+        The policy tables on those S' states.
+    matrices : ndarray, shape (N, S', S')
+        :math:`I - \gamma P_{\pi_n}` on those states.
+    values : ndarray, shape (N, S)
+        :math:`v_{\pi_n}(s)` for every state (0 where terminal or unreachable).
+    """
+
+    states: np.ndarray
+    pi: np.ndarray
+    matrices: np.ndarray
+    values: np.ndarray
+
+    def objective(self, mdp: TabularMDP) -> np.ndarray:
+        r""":math:`J(\theta_n) = \sum_s d_0(s)\, v_{\pi_n}(s)` for every n, shape (N,)."""
+        return self.values[:, self.states] @ mdp.d0[self.states]
+
+
+def stacked_bellman(mdp: TabularMDP, pi: np.ndarray) -> StackedBellman:
+    r"""Solve :math:`(I - \gamma P_{\pi_n}) v_n = r_{\pi_n}` for a stack of policy tables at once.
+
+    One call of :func:`numpy.linalg.solve` on stacked matrices, restricted to the
+    reachable non-terminal states (successors outside them are terminal, worth 0).
+    :math:`P_{\pi_n}[s, s'] = \sum_a \pi_n(a|s) p(s'|s, a)` is summed action by action,
+    elementwise, rather than with a BLAS product: the matrices are small, and a sum in
+    a fixed order gives the same numbers on every machine.
+
+    Parameters
+    ----------
+    mdp : TabularMDP
+    pi : ndarray, shape (N, S, A)
+        One policy table per row; it must reach a terminal state with probability 1
+        from every reachable state (or γ < 1).
+
+    Returns
+    -------
+    StackedBellman
+    """
+    pi = np.asarray(pi, dtype=float)
+    if pi.ndim != 3 or pi.shape[1:] != (mdp.n_states, mdp.n_actions):
+        raise ValueError(f"pi must have shape (N, S, A) with (S, A) = {(mdp.n_states, mdp.n_actions)}, "
+                         f"got {pi.shape}")
+    live = reachable_states(mdp)
+    P, R = mdp.P[live][:, :, live], mdp.R[live]
+    pi_live = pi[:, live]
+    P_pi = sum(pi_live[:, :, a, None] * P[None, :, a, :] for a in range(mdp.n_actions))
+    matrices = np.eye(int(live.sum())) - mdp.gamma * P_pi
+    r_pi = np.sum(pi_live * R, axis=2)
+    values = np.zeros(pi.shape[:2])
+    values[:, live] = np.linalg.solve(matrices, r_pi[..., None])[..., 0]
+    return StackedBellman(live, pi_live, matrices, values)
+
+
 def action_values(mdp: TabularMDP, pi: np.ndarray) -> np.ndarray:
     r"""The action values :math:`q_\pi(s, a) = R(s, a) + \gamma \sum_{s'} p(s'|s, a) v_\pi(s')`.
 

@@ -89,6 +89,9 @@ class DiscretePolicy(Protocol):
     def grad_log_table(self, theta: np.ndarray, inputs: np.ndarray) -> np.ndarray:
         """The scores ``[s, a, :]`` of every state and action."""
 
+    def preference_features(self, x: np.ndarray) -> np.ndarray:
+        """The features x(s, a) of the linear preferences θᵀx(s, a) that π is the softmax of."""
+
 
 class _DiscretePolicy:
     """Shared methods of the discrete policies (they define ``log_probs`` and ``grad_log_probs``)."""
@@ -188,6 +191,14 @@ class SigmoidPolicy(_DiscretePolicy):
         p1 = sigmoid(self.logit(theta, x))[..., None]
         return np.stack([-p1 * x, (1.0 - p1) * x], axis=-2)
 
+    def preference_features(self, x: np.ndarray) -> np.ndarray:
+        r"""The same policy as a softmax over :math:`\theta^\top x(s, a)`: x(s, 0) = 0, x(s, 1) = x(s).
+
+        :math:`e^{z} / (e^{0} + e^{z}) = \sigma(z)`; shape (..., 2, d).
+        """
+        x = self._features(x)
+        return np.stack([np.zeros_like(x), x], axis=-2)
+
 
 class SoftmaxLinearPolicy(_DiscretePolicy):
     r"""Softmax over linear action preferences (Sutton & Barto eq. 13.2 and 13.3).
@@ -246,6 +257,10 @@ class SoftmaxLinearPolicy(_DiscretePolicy):
         pi = self.probs(theta, x)
         mean_feature = np.sum(pi[..., None] * x, axis=-2, keepdims=True)
         return x - mean_feature
+
+    def preference_features(self, x: np.ndarray) -> np.ndarray:
+        """The features x(s, a) themselves, checked: shape (..., A, d)."""
+        return self._features(x)
 
 
 def left_down_right_features(phi: np.ndarray) -> np.ndarray:

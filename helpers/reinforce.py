@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import gymnasium as gym
 import numpy as np
 
+from helpers import reinforce_loop as loop
 from helpers._validate import (
     check_choice,
     check_discount,
@@ -32,10 +33,10 @@ from helpers._validate import (
     check_step_size,
     check_theta,
 )
-from helpers.mdp import TabularMDP
+from helpers.mdp import TabularMDP, stacked_bellman
 from helpers.policies import DiscretePolicy, GaussianPolicy, categorical_sample
 
-BASELINES = ("none", "mean", "learned")
+BASELINES = ("none", "mean", "learned", "exact")
 UPDATES = ("per-step", "batch")
 
 
@@ -341,21 +342,24 @@ def reinforce(mdp: TabularMDP, policy: DiscretePolicy, theta0: np.ndarray, input
     ``update="per-step"`` follows Sutton & Barto's pseudocode (sections 13.3, 13.4):
     after each episode, for t = 0, 1, ..., T-1,
 
-    .. math:: \delta = G_t - \hat v(S_t, w), \quad
+    .. math:: \delta = G_t - b(S_t), \quad
               w \leftarrow w + \alpha^w \delta \nabla \hat v(S_t, w), \quad
               \theta \leftarrow \theta + \alpha \gamma^t \delta \nabla \ln \pi(A_t|S_t, \theta),
 
-    with :math:`\hat v = 0` and no w-update when ``baseline="none"``; the score is
-    taken at the current θ, which changes within the episode. Each run advances at
-    its own pace (one environment step or one update step per sweep over the runs),
-    so a long episode in one run does not hold the others up.
+    where b is 0 (``"none"``), the learned :math:`\hat v(S_t, w)` (``"learned"``, the only
+    one with a w-update), the exact :math:`v_\pi(S_t)` at the θ the episode was played
+    with (``"exact"``), or the mean of all :math:`G_t` of the run's earlier episodes
+    (``"mean"``). The score is taken at the current θ, which changes within the
+    episode. Each run plays and learns at its own pace, in the compiled loop of
+    :func:`helpers.reinforce_loop.play_and_learn`; a single run draws its random numbers
+    in the order of :func:`sample_episodes` playing one episode at a time.
 
     ``update="batch"`` plays ``batch_size`` = M episodes with a fixed θ, then
 
     .. math:: \theta \leftarrow \theta + \alpha \frac1M \sum_{m=1}^M \sum_t \gamma^t
               \big(G_t^m - b(S_t^m)\big) \nabla \ln \pi(A_t^m|S_t^m, \theta),
 
-    where b is 0, the mean return of the other episodes (``"mean"``), or
+    where b is 0, the mean return of the other episodes of the batch (``"mean"``), or
     :math:`\hat v(s, w)` (``"learned"``, with
     :math:`w \leftarrow w + \alpha^w \frac1M \sum_m \sum_t \delta_t^m \nabla \hat v`).
 
@@ -376,8 +380,8 @@ def reinforce(mdp: TabularMDP, policy: DiscretePolicy, theta0: np.ndarray, input
     update : {"per-step", "batch"}
     batch_size : int
         M, for ``update="batch"``.
-    baseline : {"none", "mean", "learned"}
-        ``"mean"`` is for the batch form only.
+    baseline : {"none", "mean", "learned", "exact"}
+        ``"exact"`` is for the per-step form only.
     alpha_w : float or ndarray of shape (n_runs,)
         The baseline's step size α^w > 0, required when ``baseline="learned"``.
     value_features : ndarray, shape (S, k), optional
@@ -410,9 +414,9 @@ def reinforce(mdp: TabularMDP, policy: DiscretePolicy, theta0: np.ndarray, input
     theta0 = check_theta("theta0", theta0, policy.n_params)
     if theta0.ndim != 1:
         raise ValueError(f"theta0 must have shape (d,) = ({policy.n_params},), got {theta0.shape}")
-    if update == "per-step" and baseline == "mean":
-        raise ValueError("baseline='mean' needs update='batch' (a mean over a batch of episodes); "
-                         "use 'none' or 'learned' with update='per-step'")
+    if update == "batch" and baseline == "exact":
+        raise ValueError("baseline='exact' needs update='per-step'; use 'none', 'mean' or 'learned' "
+                         "with update='batch'")
     if update == "per-step" and batch_size != 1:
         raise ValueError(f"batch_size must be 1 with update='per-step', got {batch_size}")
     if update == "batch" and on_truncation == "stop":
@@ -432,7 +436,7 @@ def reinforce(mdp: TabularMDP, policy: DiscretePolicy, theta0: np.ndarray, input
         learner.w = np.zeros((n_runs, x_v.shape[1]))
         learner.alpha_w = per_run_step_sizes("alpha_w", alpha_w, n_runs)
     if update == "per-step":
-        return _train_per_step(mdp, policy, inputs, learner, n_episodes, rng, max_steps,
+        return _train_per_step(mdp, policy, inputs, learner, n_episodes, rng, max_steps, baseline,
                                on_truncation == "stop", discount_weighting)
     return _train_batch(mdp, policy, inputs, learner, n_episodes, batch_size, baseline, rng,
                         max_steps, discount_weighting)
@@ -469,111 +473,60 @@ class _Learner:
 
 
 def _train_per_step(mdp: TabularMDP, policy: DiscretePolicy, inputs: np.ndarray, learner: _Learner,
-                    n_episodes: int, rng: np.random.Generator, max_steps: int,
+                    n_episodes: int, rng: np.random.Generator, max_steps: int, baseline: str,
                     stop_on_truncation: bool, discount_weighting: bool) -> History:
-    """Per-step REINFORCE with every run at its own pace.
+    r"""Per-step REINFORCE: each episode of every run is played and learned from by the compiled loop.
 
-    Each sweep plays one step of the runs that are in an episode and makes one
-    update step for the runs that have finished theirs.
+    The loop (:func:`helpers.reinforce_loop.play_and_learn`) advances each run through
+    one episode at its own pace; between episodes this function records θ and w,
+    solves :math:`v_\pi` of every run for the exact baseline, and stops runs.
     """
-    n_runs, gamma, S = len(learner.theta), mdp.gamma, mdp.n_states
-    cumulative_P = np.cumsum(mdp.P, axis=2)
-    steps = _EpisodeBuffer(n_runs, max_steps)
-    theta_history = np.full((n_runs, n_episodes + 1, learner.theta.shape[1]), np.nan)
+    n_runs, n_params = learner.theta.shape
+    x = np.ascontiguousarray(policy.preference_features(inputs), dtype=float)
+    if x.shape != (mdp.n_states, mdp.n_actions, n_params):
+        raise ValueError(f"inputs must give features of shape (S, A, d) = "
+                         f"{(mdp.n_states, mdp.n_actions, n_params)}, got {x.shape}")
+    learned = learner.w is not None
+    w = learner.w if learned else np.zeros((n_runs, 1))
+    x_v = (np.ascontiguousarray(learner.value_features, dtype=float) if learned
+           else np.zeros((mdp.n_states, 1)))
+    alpha_w = learner.alpha_w if learned else np.zeros(n_runs)
+    code = {"none": loop.NO_BASELINE, "exact": loop.EXACT_BASELINE, "learned": loop.LEARNED_BASELINE,
+            "mean": loop.MEAN_BASELINE}[baseline]
+    v_exact = np.zeros((n_runs, mdp.n_states if baseline == "exact" else 1))
+    mean_total, mean_count = np.zeros(n_runs), np.zeros(n_runs)
+    model = (np.cumsum(mdp.P, axis=2), np.ascontiguousarray(mdp.R), np.cumsum(mdp.d0),
+             np.ascontiguousarray(mdp.terminal))
+
+    theta_history = np.full((n_runs, n_episodes + 1, n_params), np.nan)
     theta_history[:, 0] = learner.theta
-    w_history = None
-    if learner.w is not None:
-        w_history = np.full((n_runs, n_episodes + 1, learner.w.shape[1]), np.nan)
-        w_history[:, 0] = learner.w
+    w_history = np.full((n_runs, n_episodes + 1, w.shape[1]), np.nan) if learned else None
+    if learned:
+        w_history[:, 0] = w
     returns = np.full((n_runs, n_episodes), np.nan)
     lengths = np.zeros((n_runs, n_episodes), dtype=int)
     truncated = np.zeros((n_runs, n_episodes), dtype=bool)
-
-    state = categorical_sample(np.broadcast_to(mdp.d0, (n_runs, S)), rng)
-    # θ is fixed while an episode is played: each run's policy table is computed once per episode.
-    episode_pi = policy.probs(learner.theta[:, None, :], inputs[None])
-    episode = np.zeros(n_runs, dtype=int)
-    playing = np.ones(n_runs, dtype=bool)  # False: updating from the episode just played
-    running = np.ones(n_runs, dtype=bool)  # False: all episodes done, or stopped
-    t = np.zeros(n_runs, dtype=int)        # the next update step of each updating run
-
-    while running.any():
-        play = np.flatnonzero(running & playing)
-        if play.size:
-            acting = play[~mdp.terminal[state[play]]]
-            if acting.size:
-                s = state[acting]
-                a = categorical_sample(episode_pi[acting, s], rng)
-                cumulative = cumulative_P[s, a]
-                u = rng.random(acting.size)[:, None] * cumulative[:, -1:]
-                state[acting] = np.minimum((u >= cumulative).sum(axis=1), S - 1)
-                steps.append(acting, s, a, mdp.R[s, a])
-            ended = play[mdp.terminal[state[play]] | (steps.length[play] >= max_steps)]
-            if ended.size:
-                e = episode[ended]
-                cut = ~mdp.terminal[state[ended]]
-                steps.compute_returns(ended, gamma)
-                returns[ended, e] = steps.G[ended, 0] * (steps.length[ended] > 0)
-                lengths[ended, e] = steps.length[ended]
-                truncated[ended, e] = cut
-                playing[ended] = False
-                t[ended] = 0
-                if stop_on_truncation and cut.any():
-                    running[ended[cut]] = False
-        learn = np.flatnonzero(running & ~playing)
-        updating = learn[t[learn] < steps.length[learn]]
-        if updating.size:
-            tt = t[updating]
-            s, a = steps.states[updating, tt], steps.actions[updating, tt]
-            delta = steps.G[updating, tt] - learner.value(updating, s)
-            if learner.w is not None:
-                step_w = (learner.alpha_w[updating] * delta)[:, None]
-                learner.w[updating] += step_w * learner.value_features[s]
-            discount = gamma**tt if discount_weighting else 1.0
-            score = policy.grad_log_prob(learner.theta[updating], inputs[s], a)
-            learner.theta[updating] += (learner.alpha[updating] * discount * delta)[:, None] * score
-            t[updating] += 1
-        finished = learn[t[learn] >= steps.length[learn]]
-        if finished.size:
-            episode[finished] += 1
-            theta_history[finished, episode[finished]] = learner.theta[finished]
-            if w_history is not None:
-                w_history[finished, episode[finished]] = learner.w[finished]
-            running[finished] &= episode[finished] < n_episodes
-            restart = finished[running[finished]]
-            state[restart] = categorical_sample(np.broadcast_to(mdp.d0, (restart.size, S)), rng)
-            episode_pi[restart] = policy.probs(learner.theta[restart, None, :], inputs[None])
-            steps.length[restart] = 0
-            playing[restart] = True
+    episode_return, episode_length = np.zeros(n_runs), np.zeros(n_runs, dtype=np.int64)
+    episode_cut = np.zeros(n_runs, dtype=bool)
+    runs = np.arange(n_runs)
+    for e in range(n_episodes):
+        if runs.size == 0:
+            break
+        if baseline == "exact":
+            pi = policy.probs(learner.theta[runs, None, :], inputs[None])
+            v_exact[runs] = stacked_bellman(mdp, pi).values
+        loop.play_and_learn(runs, learner.theta, learner.alpha, w, alpha_w, code, v_exact, mean_total,
+                            mean_count, *model, x, x_v, mdp.gamma, discount_weighting, max_steps,
+                            not stop_on_truncation, rng, episode_return, episode_length, episode_cut)
+        returns[runs, e] = episode_return[runs]
+        lengths[runs, e] = episode_length[runs]
+        truncated[runs, e] = episode_cut[runs]
+        if stop_on_truncation:
+            runs = runs[~episode_cut[runs]]
+        theta_history[runs, e + 1] = learner.theta[runs]
+        if learned:
+            w_history[runs, e + 1] = w[runs]
     return History(theta_history, returns, lengths, truncated, w_history)
-
-
-class _EpisodeBuffer:
-    """The current episode of each run: states, actions and rewards, and its returns-to-go."""
-
-    def __init__(self, n_runs: int, max_steps: int) -> None:
-        self.states = np.zeros((n_runs, max_steps), dtype=int)
-        self.actions = np.zeros((n_runs, max_steps), dtype=int)
-        self.rewards = np.zeros((n_runs, max_steps))
-        self.G = np.zeros((n_runs, max_steps))
-        self.length = np.zeros(n_runs, dtype=int)
-
-    def append(self, runs: np.ndarray, states: np.ndarray, actions: np.ndarray,
-               rewards: np.ndarray) -> None:
-        """Record one step of these runs' episodes."""
-        position = self.length[runs]
-        self.states[runs, position] = states
-        self.actions[runs, position] = actions
-        self.rewards[runs, position] = rewards
-        self.length[runs] += 1
-
-    def compute_returns(self, runs: np.ndarray, gamma: float) -> None:
-        """Fill ``G`` with the returns-to-go of these runs' finished episodes."""
-        T = int(self.length[runs].max())
-        rewards = self.rewards[runs, :T]
-        rewards[np.arange(T) >= self.length[runs][:, None]] = 0.0
-        self.G[runs, :T] = returns_to_go(rewards, gamma)
-        self.G[runs, T:T + 1] = 0.0
 
 
 def _train_batch(mdp: TabularMDP, policy: DiscretePolicy, inputs: np.ndarray, learner: _Learner,

@@ -122,21 +122,29 @@ def test_grid_learning_curves_start_at_the_exact_objective():
 # --- the short corridor ---------------------------------------------------------------------------
 
 
-def test_fast_corridor_learner_matches_the_general_reinforce():
-    """The same algorithm as helpers.reinforce.reinforce: mean return per episode agrees within 4 se."""
+def test_corridor_runs_read_the_engine_history():
+    """CorridorRuns is the engine's History in the corridor's terms: p = σ(θ₁ - θ₂), stops, NaN after."""
     env = ShortCorridor()
-    runs, episodes, alpha = 200, 20, 2.0**-10
-    fast = bl.short_corridor_reinforce(alpha, episodes, runs, np.random.default_rng(1), alpha_w=2.0**-6)
-    general = reinforce(env.tabular(), SoftmaxLinearPolicy(2, 2), bl.BOOK_THETA0, env.policy_inputs(), alpha,
-                        episodes, np.random.default_rng(2), n_runs=runs, baseline="learned", alpha_w=2.0**-6,
-                        value_features=np.ones((4, 1)), max_steps=1000, on_truncation="stop")
-    a, b = np.nanmean(fast.returns, axis=1), np.nanmean(general.returns, axis=1)
-    se = np.hypot(a.std(ddof=1) / np.sqrt(runs), b.std(ddof=1) / np.sqrt(runs))
-    assert abs(a.mean() - b.mean()) < 4 * se
-    pa, pb = fast.p[:, -1], 1 / (1 + np.exp(general.theta[:, -1, 1] - general.theta[:, -1, 0]))
-    pa, pb = pa[np.isfinite(pa)], pb[np.isfinite(pb)]
-    assert abs(pa.mean() - pb.mean()) < 4 * np.hypot(pa.std(ddof=1) / np.sqrt(pa.size),
-                                                     pb.std(ddof=1) / np.sqrt(pb.size))
+    runs, episodes, alpha = 40, 30, 2.0**-8
+    corridor = bl.short_corridor_reinforce(alpha, episodes, runs, np.random.default_rng(1), alpha_w=2.0**-6,
+                                           theta0=np.array([0.7, -0.7]), max_steps=30)
+    history = reinforce(env.tabular(), SoftmaxLinearPolicy(2, 2), np.array([0.7, -0.7]), env.policy_inputs(),
+                        alpha, episodes, np.random.default_rng(1), n_runs=runs, baseline="learned",
+                        alpha_w=2.0**-6, value_features=np.ones((4, 1)), max_steps=30, on_truncation="stop")
+    assert 0 < corridor.n_runaways < runs  # p = σ(1.4) ≈ 0.8: some episodes bounce past 30 steps
+    for i in range(runs):
+        finite = np.isfinite(history.theta[i, :, 0])
+        p = SoftmaxLinearPolicy(2, 2).probs(history.theta[i, finite], env.policy_inputs()[0])[:, 1]
+        np.testing.assert_allclose(corridor.p[i, finite], p, rtol=1e-12)
+        assert np.all(np.isnan(corridor.p[i, ~finite]))
+        if corridor.stopped[i] >= 0:
+            e = corridor.stopped[i]
+            assert history.truncated[i, e]
+            assert not history.truncated[i, :e].any()
+            assert np.isnan(corridor.returns[i, e:]).all()
+            assert corridor.p_at_stop[i] == corridor.p[i, e]
+        played = corridor.stopped[i] if corridor.stopped[i] >= 0 else episodes
+        np.testing.assert_array_equal(corridor.returns[i, :played], history.returns[i, :played])
 
 
 def test_corridor_episode_lengths_have_the_exact_mean():

