@@ -222,24 +222,72 @@ def clipped_surrogate_gradients(policy: DiscretePolicy, theta: np.ndarray, theta
 def objectives(mdp: TabularMDP, policy: DiscretePolicy, thetas: np.ndarray, inputs: np.ndarray) -> np.ndarray:
     r"""The exact :math:`J(\theta)` for many θ at once, shape ``thetas.shape[:-1]``.
 
-    One batched linear solve of :math:`(I - \gamma P_\pi) v_\pi = r_\pi` per θ, with
-    :math:`J = d_0^\top v_\pi`: the same numbers as :func:`helpers.mdp.objective`,
-    which takes one θ at a time. Every policy must end its episodes (γ = 1).
+    .. math:: J(\theta) = d_0^\top v_\pi, \qquad (I - \gamma P_\pi)\, v_\pi = r_\pi,
+
+    the same numbers as :func:`helpers.mdp.objective`, which takes one θ at a time.
+    Where every episode ends within n steps whatever the actions (the grid: one row a
+    step), :math:`J = \sum_{t<n} \gamma^t\, d_0^\top P_\pi^t\, r_\pi` is summed forward in
+    n products, far cheaper than a linear solve per θ; otherwise one batched solve per θ.
+    Every policy must end its episodes.
     """
     thetas = check_theta("thetas", thetas, policy.n_params)
     lead = thetas.shape[:-1]
     flat = thetas.reshape(-1, policy.n_params)
-    pi = policy.probs(flat[:, None, ...], inputs[None])  # (K, S, A)
-    P_pi = np.einsum("ksa,sat->kst", pi, mdp.P)
-    P_pi[:, mdp.terminal] = 0.0
+    unique_inputs, input_index = _distinct_inputs(inputs)
+    pi = policy.probs(flat[:, None, ...], unique_inputs[None])[:, input_index]  # (K, S, A)
     r_pi = np.where(mdp.terminal, 0.0, np.sum(pi * mdp.R, axis=2))
-    v = np.linalg.solve(np.eye(mdp.n_states) - mdp.gamma * P_pi, r_pi[..., None])[..., 0]
-    return (v @ mdp.d0).reshape(lead)
+    horizon = _longest_episode(mdp)
+    if horizon is None:
+        P_pi = np.einsum("ksa,sat->kst", pi, mdp.P)
+        P_pi[:, mdp.terminal] = 0.0
+        v = np.linalg.solve(np.eye(mdp.n_states) - mdp.gamma * P_pi, r_pi[..., None])[..., 0]
+        return (v @ mdp.d0).reshape(lead)
+    P_flat = mdp.P.reshape(mdp.n_states * mdp.n_actions, mdp.n_states)
+    occupancy = np.broadcast_to(np.where(mdp.terminal, 0.0, mdp.d0), r_pi.shape)
+    J = np.zeros(len(flat))
+    for t in range(horizon):  # occupancy[k, s] = Pr(S_t = s) under θ_k, terminal states dropped
+        J += mdp.gamma**t * np.sum(occupancy * r_pi, axis=1)
+        occupancy = (occupancy[:, :, None] * pi).reshape(len(flat), -1) @ P_flat
+        occupancy[:, mdp.terminal] = 0.0
+    return J.reshape(lead)
+
+
+def _longest_episode(mdp: TabularMDP) -> int | None:
+    """The most steps any episode can take whatever the actions; None if an episode can go on for ever."""
+    step = (mdp.P.sum(axis=1) > 0) & ~mdp.terminal[:, None]  # s -> s' possible under some action
+    alive = (mdp.d0 > 0) & ~mdp.terminal
+    for t in range(mdp.n_states + 1):
+        if not alive.any():
+            return t
+        alive = step[alive].any(axis=0) & ~mdp.terminal
+    return None
+
+
+def _distinct_inputs(inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct policy inputs of a tabular problem and, for every state, the index of its own."""
+    flat = np.asarray(inputs, dtype=float).reshape(len(inputs), -1)
+    unique, index = np.unique(flat, axis=0, return_inverse=True)
+    return unique.reshape((-1, *np.shape(inputs)[1:])), index.reshape(-1)
+
+
+def _log_prob_table(policy: DiscretePolicy, theta: np.ndarray, unique_inputs: np.ndarray,
+                    scores: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """The table of ln π(a|x, θ_run) for every run, distinct input and action, shape (n_runs, U, A).
+
+    With ``scores``, also ∇ln π, shape (n_runs, U, A, d). A tabular problem has few
+    distinct inputs, so tables indexed by (run, input, action) are far cheaper than
+    evaluating the policy at every step of every episode.
+    """
+    theta = theta[:, None, :]
+    log_pi = policy.log_probs(theta, unique_inputs[None])
+    if not scores:
+        return log_pi
+    return log_pi, policy.grad_log_probs(theta, unique_inputs[None])
 
 
 @dataclass(frozen=True)
 class ReuseHistory:
-    """What :func:`train_with_reuse` records, for ``n_runs`` independent runs.
+    r"""What :func:`train_with_reuse` records, for ``n_runs`` independent runs.
 
     Attributes
     ----------
@@ -250,12 +298,22 @@ class ReuseHistory:
         θ before the first batch and after the updates of each batch.
     steps : ndarray of int, shape (n_runs, n_batches + 1)
         Environment steps played before each θ (0 at the start).
+    clip_fraction : ndarray, shape (n_runs, n_batches, n_reuse)
+        After update k of batch j: the fraction of the batch's steps whose ratio
+        :math:`r_t = \pi(A_t|S_t, \theta)/\pi(A_t|S_t, \theta_\text{old})` lies outside
+        :math:`[1 - \epsilon, 1 + \epsilon]` (PPO code's ``clipfrac``).
+    approx_kl : ndarray, shape (n_runs, n_batches, n_reuse)
+        After update k of batch j: the mean over the batch's steps of
+        :math:`(r_t - 1) - \ln r_t`, an estimate of
+        :math:`\mathrm{KL}(\pi_{\theta_\text{old}} \| \pi_\theta)` per step that is never negative.
     """
 
     method: str
     n_reuse: int
     theta: np.ndarray
     steps: np.ndarray
+    clip_fraction: np.ndarray | None = None
+    approx_kl: np.ndarray | None = None
 
 
 def train_with_reuse(mdp: TabularMDP, policy: DiscretePolicy, theta0: np.ndarray, inputs: np.ndarray,
@@ -306,29 +364,44 @@ def train_with_reuse(mdp: TabularMDP, policy: DiscretePolicy, theta0: np.ndarray
     if theta0.ndim != 1:
         raise ValueError(f"theta0 must have shape (d,) = ({policy.n_params},), got {theta0.shape}")
     M = batch_size
+    unique_inputs, input_index = _distinct_inputs(inputs)
+    run_of = np.repeat(np.arange(n_runs), M)  # the run that plays each episode of a batch
     theta = np.tile(theta0, (n_runs, 1))
     thetas = np.empty((n_runs, n_batches + 1, policy.n_params))
     thetas[:, 0] = theta
     steps = np.zeros((n_runs, n_batches + 1), dtype=int)
+    clip_fraction = np.zeros((n_runs, n_batches, n_reuse))
+    approx_kl = np.zeros((n_runs, n_batches, n_reuse))
     for k in range(n_batches):
-        theta_old = np.repeat(theta, M, axis=0)
-        batch = sample_episodes(mdp, policy, theta_old, inputs, n_runs * M, rng)
+        batch = sample_episodes(mdp, policy, np.repeat(theta, M, axis=0), inputs, n_runs * M, rng)
         steps[:, k + 1] = steps[:, k] + batch.lengths.reshape(n_runs, M).sum(axis=1)
         b = leave_one_out_mean_baseline(batch, gamma, group_size=M)
         advantages = (gamma ** np.arange(batch.states.shape[1]) * (returns_to_go(batch.rewards, gamma) - b)
                       * batch.mask)
-        for _ in range(n_reuse):
-            theta_now = np.repeat(theta, M, axis=0)
-            if method in ("reinforce", "naive"):
-                g = naive_reuse_estimates(policy, theta_now, inputs, batch, gamma, b)
+        where = (run_of[:, None], input_index[batch.states], batch.actions)
+        log_old = _log_prob_table(policy, theta, unique_inputs)[where]
+        n_steps = batch.mask.reshape(n_runs, M, -1).sum(axis=(1, 2))
+        for j in range(n_reuse):
+            log_pi, scores = _log_prob_table(policy, theta, unique_inputs, scores=True)
+            log_now, score_now = log_pi[where], scores[where] * batch.mask[..., None]
+            if method in ("reinforce", "naive"):  # REINFORCE's estimate at θ (naive after the first)
+                g = np.einsum("nt,ntd->nd", advantages, score_now)
             elif method == "importance":
-                g = importance_weighted_estimates(policy, theta_now, theta_old, inputs, batch, gamma, b)
+                rho = np.exp(np.sum(np.where(batch.mask, log_now - log_old, 0.0), axis=1))
+                g = rho[:, None] * np.einsum("nt,ntd->nd", advantages, score_now)
             else:
-                g = clipped_surrogate_gradients(policy, theta_now, theta_old, inputs, batch, advantages,
-                                                epsilon)
+                ratios = np.exp(np.where(batch.mask, log_now - log_old, 0.0))
+                slope = clipped_objective_slope(ratios, advantages, epsilon) * batch.mask
+                g = np.einsum("nt,ntd->nd", slope * ratios, score_now)
             theta = theta + alpha * g.reshape(n_runs, M, -1).mean(axis=1)
+            log_new = _log_prob_table(policy, theta, unique_inputs)[where]
+            log_ratio = np.where(batch.mask, log_new - log_old, 0.0)
+            outside = batch.mask & (np.abs(np.exp(log_ratio) - 1.0) > epsilon)
+            clip_fraction[:, k, j] = outside.reshape(n_runs, M, -1).sum(axis=(1, 2)) / n_steps
+            kl = np.where(batch.mask, np.expm1(log_ratio) - log_ratio, 0.0)
+            approx_kl[:, k, j] = kl.reshape(n_runs, M, -1).sum(axis=(1, 2)) / n_steps
         thetas[:, k + 1] = theta
-    return ReuseHistory(method, n_reuse, thetas, steps)
+    return ReuseHistory(method, n_reuse, thetas, steps, clip_fraction, approx_kl)
 
 
 def steps_to_reach(history: ReuseHistory, J: np.ndarray, target: float) -> np.ndarray:
@@ -347,3 +420,137 @@ def steps_to_reach(history: ReuseHistory, J: np.ndarray, target: float) -> np.nd
     reached = target <= J
     first = np.argmax(reached, axis=1)
     return np.where(reached.any(axis=1), history.steps[np.arange(len(J)), first], np.nan)
+
+
+# --- the surrogate objectives exactly, on a tabular problem (the PPO paper's Figure 2) -------------
+
+
+@dataclass(frozen=True)
+class SurrogateLine:
+    r"""The exact J, L^CPI and L^CLIP along a line :math:`\theta_\text{old} + s u` (PPO paper, Figure 2).
+
+    With the old policy's discounted visits :math:`\eta(s)` and its exact advantages
+    :math:`A(s, a) = q_{\pi_\text{old}}(s, a) - v_{\pi_\text{old}}(s)`, and
+    :math:`r(s, a) = \pi(a|s, \theta)/\pi(a|s, \theta_\text{old})`:
+
+    .. math:: L^\text{CPI}(\theta) = \sum_s \eta(s) \sum_a \pi(a|s, \theta_\text{old})\, r(s, a)\, A(s, a),
+
+    .. math:: L^\text{CLIP}(\theta) = \sum_s \eta(s) \sum_a \pi(a|s, \theta_\text{old})\,
+              \min\big(r A,\ \mathrm{clip}(r, 1 - \epsilon, 1 + \epsilon) A\big),
+
+    the expectations over the old policy's episodes of :math:`\sum_t r_t \hat A_t` and of
+    :math:`\sum_t \min(r_t \hat A_t, \mathrm{clip}(r_t)\hat A_t)` with the true advantages.
+    Both are 0 at :math:`\theta_\text{old}` and have the gradient :math:`\nabla J(\theta_\text{old})`
+    there (the policy gradient theorem), so :math:`J(\theta_\text{old}) + L` is tangent to J.
+
+    Attributes
+    ----------
+    distances : ndarray, shape (k,)
+        s, the distance from θ_old along the unit vector u.
+    direction : ndarray, shape (d,)
+    J_gain : ndarray, shape (k,)
+        :math:`J(\theta) - J(\theta_\text{old})`.
+    L_cpi, L_clip : ndarray, shape (k,)
+    clip_fraction : ndarray, shape (k,)
+        The expected fraction of the old policy's steps whose ratio lies outside
+        :math:`[1 - \epsilon, 1 + \epsilon]`.
+    zero_gradient_fraction : ndarray, shape (k,)
+        The expected fraction of steps whose ratio lies outside on the side their
+        advantage favours (:math:`A > 0,\ r > 1 + \epsilon` or :math:`A < 0,\ r < 1 - \epsilon`):
+        the steps that no longer pull.
+    kl : ndarray, shape (k,)
+        :math:`\mathrm{KL}(\pi_\text{old} \| \pi_\theta)` averaged over the old policy's steps.
+    epsilon : float
+    """
+
+    distances: np.ndarray
+    direction: np.ndarray
+    J_gain: np.ndarray
+    L_cpi: np.ndarray
+    L_clip: np.ndarray
+    clip_fraction: np.ndarray
+    zero_gradient_fraction: np.ndarray
+    kl: np.ndarray
+    epsilon: float
+
+    @property
+    def first_clipped(self) -> float:
+        """The first distance at which some step's ratio lies outside the clip range (NaN if none)."""
+        outside = np.flatnonzero(self.clip_fraction > 0)
+        return float(self.distances[outside[0]]) if outside.size else float("nan")
+
+
+def surrogate_line(mdp: TabularMDP, policy: DiscretePolicy, inputs: np.ndarray, theta_old: np.ndarray,
+                   direction: np.ndarray, distances: np.ndarray, epsilon: float = 0.2) -> SurrogateLine:
+    r"""The exact J, :math:`L^\text{CPI}` and :math:`L^\text{CLIP}` along :math:`\theta_\text{old} + s\,u`.
+
+    See :class:`SurrogateLine`. ``direction`` is scaled to unit length.
+
+    Raises
+    ------
+    ValueError
+        If ``direction`` is zero or has the wrong length, or ε is not in (0, 1).
+    """
+    from helpers.mdp import action_values, state_values, visit_counts
+
+    epsilon = _check_epsilon(epsilon)
+    theta_old = check_theta("theta_old", theta_old, policy.n_params)
+    direction = np.asarray(direction, dtype=float)
+    if direction.shape != (policy.n_params,) or not np.linalg.norm(direction) > 0:
+        raise ValueError(f"direction must be a non-zero vector of length {policy.n_params}, "
+                         f"got {direction!r}")
+    direction = direction / np.linalg.norm(direction)
+    distances = np.asarray(distances, dtype=float)
+    pi_old = policy.table(theta_old, inputs)
+    eta = visit_counts(mdp, pi_old, discounted=True)
+    advantage = action_values(mdp, pi_old) - state_values(mdp, pi_old)[:, None]
+    weight = eta[:, None] * pi_old  # expected discounted visits to each (s, a) under the old policy
+    steps = visit_counts(mdp, pi_old)[:, None] * pi_old  # expected undiscounted visits: for averages per step
+    thetas = theta_old + distances[:, None] * direction
+    pi = np.array([policy.table(theta, inputs) for theta in thetas])
+    ratio = pi / pi_old
+    J = objectives(mdp, policy, thetas, inputs)
+    J_old = float(objectives(mdp, policy, theta_old[None], inputs)[0])
+    clipped = np.clip(ratio, 1 - epsilon, 1 + epsilon)
+    L_clip = np.sum(weight * np.minimum(ratio * advantage, clipped * advantage), axis=(1, 2))
+    outside = (np.abs(ratio - 1) > epsilon) & (np.abs(advantage) > 1e-12)
+    no_pull = ((advantage > 1e-12) & (ratio > 1 + epsilon)) | ((advantage < -1e-12) & (ratio < 1 - epsilon))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kl_state = np.sum(np.where(pi_old > 0, pi_old * (np.log(pi_old) - np.log(pi)), 0.0), axis=2)
+    n_steps = steps.sum()
+    return SurrogateLine(distances, direction, J - J_old, np.sum(weight * ratio * advantage, axis=(1, 2)),
+                         L_clip, np.sum(steps * outside, axis=(1, 2)) / n_steps,
+                         np.sum(steps * no_pull, axis=(1, 2)) / n_steps,
+                         (kl_state @ steps.sum(axis=1)) / n_steps, epsilon)
+
+
+# --- the surrogate ("pseudo-") loss that code differentiates --------------------------------------
+
+
+def surrogate_loss(policy: DiscretePolicy, theta: np.ndarray, inputs: np.ndarray, batch: EpisodeBatch,
+                   gamma: float = 1.0, baseline: float | np.ndarray | None = None) -> float:
+    r"""The loss a PyTorch or JAX program differentiates to get REINFORCE's step.
+
+    .. math:: L(\theta) = -\frac1M \sum_{m=1}^M \sum_{t} \gamma^t \big(G_t^m - b(S_t^m)\big)
+              \ln \pi(A_t^m|S_t^m, \theta),
+
+    with the returns and the baseline held fixed (no gradient flows through them).
+    Its gradient is minus the mean of :func:`helpers.reinforce.reinforce_estimates`,
+    :math:`\nabla L(\theta) = -\hat g`, but only at the θ that played the batch is
+    :math:`-\hat g` an estimate of :math:`-\nabla J(\theta)`; its value is no estimate of
+    anything (it is not :math:`-J`).
+
+    Parameters
+    ----------
+    policy, theta, inputs, batch
+        As for :func:`helpers.reinforce.reinforce_estimates` (one θ).
+    gamma : float
+    baseline : float or ndarray of shape (N, T), optional
+    """
+    theta = check_theta("theta", theta, policy.n_params)
+    gamma = check_discount("gamma", gamma)
+    returns = returns_to_go(batch.rewards, gamma)
+    b = 0.0 if baseline is None else np.asarray(baseline, dtype=float)
+    weights = gamma ** np.arange(batch.states.shape[1]) * (returns - b) * batch.mask
+    log_pi = policy.log_prob(theta, inputs[batch.states], batch.actions)
+    return float(-np.sum(weights * log_pi) / len(batch))

@@ -93,3 +93,73 @@ def test_greedy_rule_of_a_balancing_theta_lasts_longer_than_pushing_one_way():
     assert balancing.shape == one_way.shape == (3,)
     assert np.all(one_way < 20)
     assert balancing.mean() > 5 * one_way.mean()
+
+
+def reference_run(seed: int, n_episodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """The update of the module docstring with Gymnasium's own environment, one step at a time."""
+    from helpers.reinforce import returns_to_go, run_episode
+    from helpers.summation import correctly_rounded_dot, correctly_rounded_std, correctly_rounded_sum
+
+    rng, env = np.random.default_rng(seed), cartpole.make_env()
+    theta, w, returns = np.zeros(4), np.zeros(6), []
+    for _ in range(n_episodes):
+        episode = run_episode(env, cartpole.POLICY, theta, cartpole.policy_features, rng, max_steps=500)
+        x, x_v = cartpole.policy_features(episode.states), cartpole.value_features(episode.states)
+        delta = returns_to_go(episode.rewards) - correctly_rounded_sum(x_v * w, axis=1)
+        w = w + cartpole.ALPHA_W * correctly_rounded_dot(delta, x_v) / len(delta)
+        advantages = delta / correctly_rounded_std(delta)
+        theta = theta + cartpole.ALPHA * correctly_rounded_dot(
+            advantages, cartpole.POLICY.grad_log_prob(theta, x, episode.actions))
+        returns.append(episode.rewards.sum())
+    env.close()
+    return np.asarray(returns), theta
+
+
+def test_the_lockstep_trainer_plays_gymnasiums_cartpole_step_for_step():
+    # Each seed of train_cartpole_seeds is the run that Gymnasium's own environment and
+    # helpers.reinforce.run_episode give, whichever seeds are trained beside it.
+    runs = cartpole.train_cartpole_seeds([5, 0, 9], max_episodes=25, stop="none")
+    for run in runs:
+        returns, theta = reference_run(run.seed, 25)
+        np.testing.assert_array_equal(run.returns, returns)
+        np.testing.assert_allclose(run.theta[-1], theta, rtol=0, atol=0)
+    alone = cartpole.train_cartpole(0, max_episodes=25, stop_when_solved=False)
+    np.testing.assert_array_equal(alone.theta, runs[1].theta)
+
+
+def test_cartpole_step_is_gymnasiums_step():
+    env = cartpole.make_env().unwrapped
+    rng = np.random.default_rng(0)
+    states = rng.uniform(-0.2, 0.2, size=(50, 4))
+    actions = rng.integers(0, 2, size=50)
+    next_states, terminated = cartpole.cartpole_step(states, actions)
+    for state, action, expected, ended in zip(states, actions, next_states, terminated, strict=True):
+        env.state = state.copy()
+        _, _, gym_terminated, _, _ = env.step(int(action))
+        np.testing.assert_allclose(env.state, expected, rtol=1e-15, atol=1e-15)
+        assert gym_terminated == ended
+
+
+def test_gymnasiums_rule_by_hand():
+    assert cartpole.episodes_to_solve_gymnasium(np.full(99, 500.0)) is None
+    assert cartpole.episodes_to_solve_gymnasium(np.full(100, 500.0)) == 100
+    # 20 short episodes, then 500s: the mean of the last 100 reaches 475 once at most 5 of them are 20s
+    returns = np.r_[np.full(20, 20.0), np.full(200, 500.0)]
+    k = cartpole.episodes_to_solve_gymnasium(returns)
+    window = returns[k - 100:k]
+    assert window.mean() >= 475 > returns[k - 101:k - 1].mean()
+    assert k == 115
+    assert cartpole.episodes_to_solve_gymnasium(np.full(300, 474.0)) is None
+
+
+@pytest.mark.slow
+def test_stop_rules():
+    [history] = cartpole.train_cartpole_seeds([1], stop="running")
+    assert history.solved_at == history.n_episodes
+    [longer] = cartpole.train_cartpole_seeds([1], stop="gymnasium", max_episodes=400)
+    np.testing.assert_array_equal(longer.returns[:history.n_episodes], history.returns)
+    assert longer.gymnasium_solved_at == longer.n_episodes > history.n_episodes
+    with pytest.raises(ValueError, match="stop"):
+        cartpole.train_cartpole_seeds([1], stop="never")
+    with pytest.raises(ValueError, match="seeds"):
+        cartpole.train_cartpole_seeds([])

@@ -278,3 +278,103 @@ def test_bad_inputs_name_the_argument(grid, grid_batch):
     with pytest.raises(ValueError, match="J must have shape"):
         su.steps_to_reach(su.ReuseHistory("reinforce", 1, np.zeros((1, 3, 2)), np.zeros((1, 3), int)),
                           np.zeros(3), 1.0)
+
+
+# --- diagnostics, the exact surrogates (the PPO paper's Figure 2), the surrogate loss --------------------
+
+
+def test_reuse_records_clip_fraction_and_approximate_kl(grid):
+    mdp, policy, x = grid
+    history = su.train_with_reuse(mdp, policy, np.zeros(2), x, 3.0, 3, 10, np.random.default_rng(2),
+                                  method="clipped", n_reuse=4, n_runs=5)
+    assert history.clip_fraction.shape == history.approx_kl.shape == (5, 3, 4)
+    assert np.all((history.clip_fraction >= 0) & (history.clip_fraction <= 1))
+    assert np.all(history.approx_kl >= 0)
+    # recompute the diagnostics after the last update of the first batch from its θ's, by hand
+    again = su.train_with_reuse(mdp, policy, np.zeros(2), x, 3.0, 1, 10, np.random.default_rng(2),
+                                method="clipped", n_reuse=4, n_runs=5)
+    np.testing.assert_allclose(again.clip_fraction[:, 0], history.clip_fraction[:, 0])
+    one = su.train_with_reuse(mdp, policy, np.zeros(2), x, 3.0, 1, 10, np.random.default_rng(2),
+                              method="reinforce", n_runs=5)
+    assert one.clip_fraction.shape == (5, 1, 1)
+
+
+def test_diagnostics_by_hand(grid):
+    mdp, policy, x = grid
+    history = su.train_with_reuse(mdp, policy, np.zeros(2), x, 3.0, 1, 10, np.random.default_rng(8),
+                                  method="reinforce", n_runs=1)
+    batch = sample_episodes(mdp, policy, np.zeros(2), x, 10, np.random.default_rng(8))
+    r = su.importance_ratios(policy, history.theta[0, 1], np.zeros(2), x, batch)[batch.mask]
+    assert history.clip_fraction[0, 0, 0] == pytest.approx(np.mean(np.abs(r - 1) > EPSILON))
+    assert history.approx_kl[0, 0, 0] == pytest.approx(np.mean(r - 1 - np.log(r)))
+
+
+@pytest.fixture(scope="module")
+def line(grid):
+    mdp, policy, x = grid
+    theta_old = np.array([0.3, -0.2])
+    direction = exact_gradient(mdp, policy, theta_old, x)
+    return su.surrogate_line(mdp, policy, x, theta_old, direction, np.linspace(0.0, 6.0, 601), EPSILON)
+
+
+def test_exact_surrogates_are_tangent_to_J_at_the_old_theta(grid, line):
+    mdp, policy, x = grid
+    theta_old = np.array([0.3, -0.2])
+    slope = float(np.linalg.norm(exact_gradient(mdp, policy, theta_old, x)))  # dJ/ds along the gradient
+    h = line.distances[1]
+    for values in (line.J_gain, line.L_cpi, line.L_clip):
+        assert values[0] == pytest.approx(0.0, abs=1e-12)
+    # one-sided differences of three curves that share value and slope at s = 0
+    for values in (line.L_cpi, line.L_clip):
+        assert (values[1] - values[0]) / h == pytest.approx(slope, rel=0.02)
+        assert abs(values[1] - line.J_gain[1]) < 0.01 * h
+    # the exact L^CPI at θ is the expectation of the sampled Σ_t r_t Â_t with true advantages: check
+    # its gradient at θ_old against the policy gradient theorem in every direction
+    for u in (np.array([1.0, 0.0]), np.array([0.0, 1.0])):
+        other = su.surrogate_line(mdp, policy, x, theta_old, u, np.array([-1e-5, 1e-5]), EPSILON)
+        derivative = (other.L_cpi[1] - other.L_cpi[0]) / 2e-5
+        assert derivative == pytest.approx(exact_gradient(mdp, policy, theta_old, x) @ u, rel=1e-5)
+
+
+def test_clipped_surrogate_is_a_pessimistic_bound_equal_to_cpi_until_ratios_leave_the_range(line):
+    assert np.all(line.L_clip <= line.L_cpi + 1e-12)
+    inside = line.distances < line.first_clipped
+    np.testing.assert_allclose(line.L_clip[inside], line.L_cpi[inside], atol=1e-12)
+    assert line.L_clip[-1] < line.L_cpi[-1] - 0.5
+    assert 0 < line.first_clipped < 1
+    assert np.all(line.zero_gradient_fraction <= line.clip_fraction + 1e-12)
+    assert np.all(np.diff(line.kl) > 0)  # moving away along a line: further from the old policy
+
+
+def test_surrogate_loss_gradient_is_minus_the_reinforce_estimate(grid):
+    mdp, policy, x = grid
+    theta = np.array([0.4, -0.3])
+    batch = sample_episodes(mdp, policy, theta, x, 30, np.random.default_rng(6))
+    b = leave_one_out_mean_baseline(batch)
+    for baseline in (None, b):
+        numeric = finite_difference_gradient(
+            lambda th, base=baseline: su.surrogate_loss(policy, th, x, batch, baseline=base), theta)
+        estimate = reinforce_estimates(policy, theta, x, batch, baseline=baseline).mean(axis=0)
+        np.testing.assert_allclose(numeric, -estimate, rtol=1e-6, atol=1e-8)
+
+
+def test_objectives_with_and_without_a_longest_episode_agree(grid):
+    from helpers.envs import ShortCorridor
+
+    corridor = ShortCorridor()
+    policy = SoftmaxLinearPolicy(2, 2)
+    thetas = np.array([[0.0, 0.4], [0.3, -0.2]])
+    J = su.objectives(corridor.tabular(), policy, thetas, corridor.policy_inputs())  # loops: a solve
+    for theta, value in zip(thetas, J, strict=True):
+        assert value == pytest.approx(objective(corridor.tabular(), policy, theta, corridor.policy_inputs()))
+
+
+def test_bad_inputs_of_the_exact_surrogates(grid):
+    mdp, policy, x = grid
+    with pytest.raises(ValueError, match="direction"):
+        su.surrogate_line(mdp, policy, x, np.zeros(2), np.zeros(2), np.linspace(0, 1, 3))
+    with pytest.raises(ValueError, match="epsilon"):
+        su.surrogate_line(mdp, policy, x, np.zeros(2), np.ones(2), np.linspace(0, 1, 3), epsilon=1.5)
+    with pytest.raises(ValueError, match="theta"):
+        su.surrogate_loss(policy, np.zeros(3), x, sample_episodes(mdp, policy, np.zeros(2), x, 2,
+                                                                  np.random.default_rng(0)))
