@@ -31,7 +31,7 @@ from helpers.envs import (
     WindyHighway,
     short_corridor_value,
 )
-from helpers.mdp import TabularMDP, exact_gradient, stacked_bellman, state_values
+from helpers.mdp import TabularMDP, action_values, exact_gradient, stacked_bellman, state_values
 from helpers.policies import DiscretePolicy, SigmoidPolicy, SoftmaxLinearPolicy, sigmoid
 from helpers.reinforce import (
     EpisodeBatch,
@@ -236,6 +236,33 @@ def variance_table(problem_name: str, n_episodes: int = 4000, seed: int = 4) -> 
     table: dict[str, tuple] = {name: (g.mean(axis=0), *total_variance(g)) for name, g in estimates.items()}
     table["exact gradient"] = (exact_gradient(problem.mdp, problem.policy, problem.theta, problem.inputs),)
     return table
+
+
+def state_min_variance_baseline(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
+    r"""The exact one-step minimum-variance state baseline and :math:`v_\pi(s)`, state by state.
+
+    For one state and one step, :math:`\mathbb{E}[(G - b)^2 \|\nabla \ln \pi(A|s)\|^2 \mid s]` is a
+    parabola in b with its minimum at
+
+    .. math:: b^*(s) = \frac{\sum_a \pi(a|s)\, q_\pi(s, a)\, \|\nabla \ln \pi(a|s)\|^2}
+                            {\sum_a \pi(a|s)\, \|\nabla \ln \pi(a|s)\|^2},
+
+    the action values weighted by the squared size of the score, where
+    :math:`v_\pi(s) = \sum_a \pi(a|s)\, q_\pi(s, a)` weights them by π alone. It ignores the
+    cross terms between the steps of an episode, so it explains, not replaces, a measurement.
+
+    Returns
+    -------
+    b_star, v : ndarray, shape (n_states,)
+        NaN in b_star where every score is zero (terminal states).
+    """
+    pi = problem.policy.table(problem.theta, problem.inputs)
+    q = action_values(problem.mdp, pi)
+    squared = np.sum(problem.policy.grad_log_probs(problem.theta, problem.inputs) ** 2, axis=-1)
+    weight = np.sum(pi * squared, axis=1)
+    b_star = np.full(weight.shape, np.nan)
+    np.divide(np.sum(pi * q * squared, axis=1), weight, out=b_star, where=weight > 0)
+    return b_star, state_values(problem.mdp, pi)
 
 
 def reward_shift_variances(shifts: tuple[float, ...], n_episodes: int,
@@ -491,3 +518,19 @@ def corridor_step_size_grid(alphas_theta: tuple[float, ...], alphas_w: tuple[flo
                       else np.full(a_t.size, np.nan)).reshape(a_t.shape)
     stopped = (runs.stopped >= 0).reshape(a_t.size, n_runs).sum(axis=1).reshape(a_t.shape)
     return mean_reward, stopped, standard_error
+
+
+def corridor_runaways(rng: np.random.Generator, n_runs: int = 1000,
+                      n_episodes: int = 100) -> dict[str, CorridorRuns]:
+    """How often runs run away: Figure 13.1's three step sizes and Figure 13.2's learned baseline.
+
+    ``n_runs`` runs of ``n_episodes`` episodes per setting (runs run away early, while
+    episodes are long), keyed ``"2^-12"``, ``"2^-13"``, ``"2^-14"`` (REINFORCE with that α)
+    and ``"baseline"`` (α^θ = 2^-9, α^w = 2^-6). :attr:`CorridorRuns.n_runaways` counts the
+    stopped runs and :attr:`CorridorRuns.p_at_stop` says which way each went.
+    """
+    plain = figure_13_1(rng, n_runs, n_episodes)
+    runs = {f"2^{int(np.log2(alpha))}": r for alpha, r in plain.items()}
+    runs["baseline"] = short_corridor_reinforce(FIGURE_13_2["alpha_theta"], n_episodes, n_runs, rng,
+                                                alpha_w=FIGURE_13_2["alpha_w"])
+    return runs
