@@ -5,15 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from helpers.envs import ShortCorridor
 from helpers.exercises.baselines import (
-    UPDATE_STEP,
-    check_baseline_update,
+    CORRIDOR_EPISODE,
     check_corridor_optimum,
+    check_episode_update,
     check_far_baseline,
     check_min_variance_constant,
     exercise_sums,
     far_baseline_variances,
 )
+from helpers.policies import SoftmaxLinearPolicy
 
 
 def test_min_variance_constant():
@@ -28,19 +30,40 @@ def test_min_variance_constant():
     assert not check_min_variance_constant("b")
 
 
-def test_baseline_update():
-    s = UPDATE_STEP
-    delta = s["G_t"] - s["w"]
-    w_new = s["w"] + s["alpha_w"] * delta
-    theta_new = s["theta"] + s["alpha_theta"] * s["gamma_t"] * delta * s["score"]
-    assert check_baseline_update(w_new, theta_new)
-    assert not check_baseline_update(None, theta_new)
-    recomputed = s["theta"] + s["alpha_theta"] * (s["G_t"] - w_new) * s["score"]
-    assert "same δ" in check_baseline_update(w_new, recomputed).message
-    no_baseline = s["theta"] + s["alpha_theta"] * s["G_t"] * s["score"]
-    assert "subtract the baseline" in check_baseline_update(w_new, no_baseline).message
-    assert not check_baseline_update(w_new + 1.0, theta_new)
-    assert "shape" in check_baseline_update(w_new, np.zeros(3)).message
+def by_hand(*, scored_at_start=False, same_delta=True, returns=True, update_w=True, baseline=True):
+    """Exercise 2's episode with the short corridor's own policy and features (action 1 is right)."""
+    e = CORRIDOR_EPISODE
+    policy, x = SoftmaxLinearPolicy(2, 2), ShortCorridor().policy_inputs()[0]
+    rewards = np.array(e["rewards"])
+    G = np.array([rewards[t:].sum() for t in range(len(rewards))]) if returns else rewards
+    theta, w = e["theta"].copy(), e["w"]
+    start = theta.copy()
+    for t, action in enumerate(e["actions"]):
+        delta = G[t] - w if baseline else G[t]
+        if update_w:
+            w = w + e["alpha_w"] * (G[t] - w)
+        if not same_delta:
+            delta = G[t] - w
+        a = np.array(1 if action == "right" else 0)
+        score = policy.grad_log_prob(start if scored_at_start else theta, x, a)
+        theta = theta + e["alpha_theta"] * delta * score
+    return w, theta
+
+
+def test_episode_update():
+    """Exercise 2: an episode of REINFORCE with baseline, against the policy's own score."""
+    w_new, theta_new = by_hand()
+    assert check_episode_update(w_new, theta_new)
+    assert check_episode_update(w_new, list(theta_new))
+    assert not check_episode_update(None, theta_new)
+    assert "same δ" in check_episode_update(w_new, by_hand(same_delta=False)[1]).message
+    assert "first θ" in check_episode_update(w_new, by_hand(scored_at_start=True)[1]).message
+    assert "return G_t" in check_episode_update(*by_hand(returns=False)).message
+    assert "stayed at its start" in check_episode_update(w_new, by_hand(update_w=False)[1]).message
+    assert "subtract the baseline" in check_episode_update(w_new, by_hand(baseline=False)[1]).message
+    assert not check_episode_update(w_new + 1.0, theta_new)
+    assert "shape" in check_episode_update(w_new, np.zeros(3)).message
+    assert not check_episode_update(w_new, "θ")
 
 
 def test_corridor_optimum_with_a_free_last_step():

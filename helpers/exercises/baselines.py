@@ -2,8 +2,9 @@ r"""Checks for notebook 04 (baselines): each returns a :class:`~helpers.exercise
 
 1. :func:`check_min_variance_constant`: :math:`b^* = \sum_n X_n\cdot Z_n / \sum_n \|Z_n\|^2`
    from the sums of :func:`exercise_sums`.
-2. :func:`check_baseline_update`: one step of REINFORCE with baseline,
-   :math:`\delta = G_t - \hat v`, then w and θ with the same δ (:data:`UPDATE_STEP`).
+2. :func:`check_episode_update`: REINFORCE with baseline over one short-corridor episode
+   (:data:`CORRIDOR_EPISODE`): the returns-to-go, then per step :math:`\delta = G_t - \hat v`,
+   w and θ with the same δ, each step scored at the current θ.
 3. :func:`check_corridor_optimum`: the best π(right) of the short corridor when the step into
    the goal pays 0 instead of -1, and its value :math:`J_0(p^*) = J(p^*) + 1`.
 """
@@ -19,9 +20,42 @@ from helpers.envs import SHORT_CORRIDOR_BEST_P, short_corridor_value
 from helpers.exercises import Feedback, answer_array, compare_numbers, graded
 from helpers.reinforce import reinforce_estimates, sample_episodes
 
-UPDATE_STEP = {"G_t": -14.0, "w": -20.0, "alpha_w": 2.0**-6, "alpha_theta": 2.0**-9, "gamma_t": 1.0,
-               "score": np.array([0.95, -0.95]), "theta": np.array([-1.47, 1.47])}
-"""One step of the short corridor: G_t, the current w and θ, the step sizes, γ^t and ∇ln π(A_t|S_t, θ)."""
+CORRIDOR_EPISODE = {"actions": ("right", "left", "right"), "rewards": (-1.0, -1.0, -1.0),
+                    "theta": np.array([0.25, -0.25]), "w": -12.0, "alpha_theta": 2.0**-4, "alpha_w": 2.0**-2}
+"""One short-corridor episode (cell 0, cell 1, cell 2, goal) and the θ, w and step sizes it starts from.
+
+γ = 1; the features are x(right) = (1, 0), x(left) = (0, 1) in every cell, so π(right) = σ(θ₁ - θ₂).
+"""
+
+
+def episode_update(theta: np.ndarray, w: float, actions: tuple[str, ...], rewards: tuple[float, ...],
+                   alpha_theta: float, alpha_w: float, *, score_at_start: bool = False,
+                   delta_after_w: bool = False, returns: bool = True, w_fixed: bool = False,
+                   baseline: bool = True) -> tuple[float, np.ndarray]:
+    r"""The w and θ after Sutton & Barto's per-step updates over one short-corridor episode (γ = 1).
+
+    For t = 0, …, T-1: :math:`\delta = G_t - w`, :math:`w \leftarrow w + \alpha^w \delta`,
+    :math:`\theta \leftarrow \theta + \alpha^\theta \delta \nabla \ln \pi(A_t|\theta)` with the score
+    :math:`x(A_t) - \sum_b \pi(b|\theta) x(b)` at the current θ. The keyword flags make the
+    slips the check recognises: every score at the episode's first θ, δ recomputed with the
+    new w, rewards in place of returns, w held at its start value, no baseline at all.
+    """
+    theta, w = np.array(theta, dtype=float), float(w)
+    start = theta.copy()
+    r = np.asarray(rewards, dtype=float)
+    G = np.cumsum(r[::-1])[::-1] if returns else r
+    for t, action in enumerate(actions):
+        delta = G[t] - w if baseline else G[t]
+        if not w_fixed:
+            w = w + alpha_w * (G[t] - w)
+        if delta_after_w:
+            delta = G[t] - w
+        at = start if score_at_start else theta
+        p = 1.0 / (1.0 + np.exp(-(at[0] - at[1])))  # π(right) = σ(θ₁ - θ₂)
+        right = 1.0 if action == "right" else 0.0
+        score = np.array([right - p, (1.0 - right) - (1.0 - p)])  # x(A_t) - Σ_b π(b) x(b)
+        theta = theta + alpha_theta * delta * score
+    return w, theta
 
 
 @cache
@@ -52,25 +86,33 @@ def check_min_variance_constant(answer: object) -> Feedback:
 
 
 @graded
-def check_baseline_update(w_new: object, theta_new: object) -> Feedback:
-    """Check w and θ after one step with the values of :data:`UPDATE_STEP`."""
+def check_episode_update(w_new: object, theta_new: object) -> Feedback:
+    """Check w and θ after the whole episode of :data:`CORRIDOR_EPISODE`."""
     if w_new is None or theta_new is None:
-        return Feedback(False, "replace both None with numbers: first δ = G_t - w, then update w and θ.")
-    s = UPDATE_STEP
-    delta = s["G_t"] - s["w"]
-    expected_w = s["w"] + s["alpha_w"] * delta
-    expected_theta = s["theta"] + s["alpha_theta"] * s["gamma_t"] * delta * s["score"]
-    theta_with_new_w = s["theta"] + s["alpha_theta"] * s["gamma_t"] * (s["G_t"] - expected_w) * s["score"]
-    try:
-        theta_value = np.asarray(theta_new, dtype=float)
-    except (TypeError, ValueError):
-        return Feedback(False, f"θ should be an array of two numbers, got {theta_new!r}.")
-    if theta_value.shape == (2,) and np.allclose(theta_value, theta_with_new_w, rtol=1e-9) \
-            and not np.allclose(theta_value, expected_theta, rtol=1e-9):
-        return Feedback(False, "θ used δ recomputed with the new w: S&B use the same δ for both updates.")
-    if theta_value.shape == (2,) and np.allclose(theta_value, s["theta"] + s["alpha_theta"] * s["G_t"]
-                                                 * s["score"], rtol=1e-9):
-        return Feedback(False, "θ moved by G_t, not by δ = G_t - w: subtract the baseline.")
+        return Feedback(False, "replace both None with numbers: the returns G_t first, then for each step "
+                               "δ = G_t - w, the new w and the new θ.")
+    e = CORRIDOR_EPISODE
+    args = (e["theta"], e["w"], e["actions"], e["rewards"], e["alpha_theta"], e["alpha_w"])
+    expected_w, expected_theta = episode_update(*args)
+    theta_value = answer_array(theta_new, "θ")
+    if isinstance(theta_value, Feedback):
+        return theta_value
+    if theta_value.shape != (2,):
+        return Feedback(False, f"θ should be an array of two numbers, got shape {theta_value.shape}.")
+    slips = (
+        ({"delta_after_w": True}, "δ was recomputed with the new w: S&B use the same δ for both updates."),
+        ({"score_at_start": True}, "every step was scored at the episode's first θ: each step's score uses "
+                                   "the θ left by the steps before it."),
+        ({"returns": False}, "δ used the reward R_{t+1} instead of the return G_t = R_{t+1} + R_{t+2} + …"),
+        ({"w_fixed": True}, "w stayed at its start value between the steps: update w at every step, "
+                            "before the next δ."),
+        ({"baseline": False}, "θ moved by G_t, not by δ = G_t - w: subtract the baseline."),
+    )
+    for flags, message in slips:
+        slip_theta = episode_update(*args, **flags)[1]
+        if np.allclose(theta_value, slip_theta, rtol=1e-9) and not np.allclose(theta_value, expected_theta,
+                                                                              rtol=1e-9):
+            return Feedback(False, message)
     w_feedback = compare_numbers(w_new, expected_w, name="w")
     if not w_feedback:
         return w_feedback
@@ -78,8 +120,8 @@ def check_baseline_update(w_new: object, theta_new: object) -> Feedback:
     if not theta_feedback:
         return theta_feedback
     return Feedback(True, f"w = {expected_w:.4f} and θ = {np.array2string(expected_theta, precision=4)}: "
-                          "δ > 0 (the episode went better than v̂ expected), so the action taken "
-                          "became more likely.")
+                          "every δ was positive (the returns -3, -2, -1 all beat v̂ = w), so each action "
+                          "taken became more likely, and w moved up towards the returns.")
 
 
 @graded
@@ -123,7 +165,7 @@ def check_corridor_optimum(p_best: object, j_best: object) -> Feedback:
 
 
 FAR_BASELINE = 100.0
-"""Exercise 4's constant baseline, far above every return of the grid (they lie between -8 and 6)."""
+"""Exercise 4's constant baseline, far above every return of the grid (six rewards in [-2, 1]: G_t ≤ 6)."""
 
 
 @lru_cache(maxsize=4)
