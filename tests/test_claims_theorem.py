@@ -84,7 +84,7 @@ def test_the_objective_has_twenty_environment_symbols():
 
 
 def test_each_week_counts_on_its_own_and_the_minus_half_parts_cancel():
-    """Section 1, why SymPy's J is short.
+    """Why SymPy's J is short (Going deeper, pointed to from section 1).
 
     "each week counts on its own, and a week with change p pays on average
     σ(θp)p + (1 − σ(θp))(−p/2) = 3/2 p σ(θp) − p/2, weighted by Pr(p_t = p). (The −p/2 parts
@@ -253,7 +253,8 @@ def test_past_rewards_drop_out_and_here_later_ones_too(trajectories):
     """Past rewards drop out, and here later ones too.
 
     Consequence 2: "For two weeks the one dropped term is E[r_1 ∂_θ ln π(a_1|p_1, θ)]" (zero);
-    and "here even the *later* rewards would drop out".
+    and, in Going deeper: "on the demand problem, later rewards drop out too", "even the *later*
+    rewards would drop out".
     """
     to_go = sym.reward_to_go_identity(horizon=2)
     assert to_go.past_rewards_term == 0
@@ -524,10 +525,11 @@ def test_slope_and_noise_are_largest_near_zero():
 def test_at_zero_the_band_misses_by_chance():
     """At θ = 0 the band misses by chance.
 
-    Under the static panels: "At θ = 0 the band of these 200 estimates misses the exact slope.
-    That is chance, not bias: a ±2 standard-error band misses about one batch in twenty, and this
-    batch holds fewer of the largest estimates (the top row of dots) than average. More episodes,
-    or the lower-variance reward-to-go, shrink the band."
+    Under the static panels: "At θ = 0 the band misses by chance, not bias"; Going deeper (how
+    noisy one estimate is), "Section 7's static panels": "At θ = 0 the band of these 200 estimates
+    misses the exact slope. That is chance, not bias: a ±2 standard-error band misses about one
+    batch in twenty, and this batch holds fewer of the largest estimates (the top row of dots) than
+    average. More episodes, or the lower-variance reward-to-go, shrink the band."
 
     The miss rate is measured on 4000 batches of 200 drawn from the exact distribution of ĝᵐ at
     θ = 0 (seed 0); "about one in twenty" allows 0.05 ± 0.02 plus four standard errors of the rate.
