@@ -264,7 +264,7 @@ def test_with_gamma_t_unbiased_without_biased(discount):
 
 
 def test_how_much_the_missing_factor_costs(discount):
-    """Section 5, as the notebook states it.
+    """Section 5 and its Going deeper (when the missing γ^t matters), as the notebook states them.
 
     "here γ^5 = 0.59 at γ = 0.9 and the bias is 28%"; "1.28 times too long at γ = 0.9, 3.82 times at
     γ = 0.5 ... with a turn of only a few degrees (at most 6.4°)"; "At γ = 1 the two weightings are the
