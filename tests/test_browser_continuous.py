@@ -22,10 +22,9 @@ from tests.jupyterlab_browser import (
     widget_readout,
 )
 
-NOTEBOOK = "05_continuous_and_beyond.ipynb"
+NOTEBOOK = "05_continuous_actions.ipynb"
 
-# The exploration dashboard's state line, e.g. "σ = 0.5, α = 0.01"; the clipped-objective
-# dashboard of the same notebook prints "r = …, Â = …, ε = …" and never matches.
+# The exploration dashboard's state line, e.g. "σ = 0.5, α = 0.01".
 STATE = re.compile(r"σ = ([0-9.]+), α = 0\.01")
 
 

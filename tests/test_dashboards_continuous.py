@@ -12,10 +12,9 @@ import matplotlib.pyplot as plt
 
 from helpers.dashboards import continuous as c
 from helpers.envs import ContinuousDemandEnv
-from helpers.mdp import finite_difference_gradient, objective
+from helpers.mdp import finite_difference_gradient
 from helpers.plotting import subplots
 from helpers.policies import GaussianPolicy
-from helpers.surrogate import clipped_objective, clipped_objective_slope
 from helpers.widgets import Dashboard
 
 
@@ -89,72 +88,13 @@ def test_the_quietest_sigma_shrinks_as_the_mean_improves():
         assert curve.std[-1] > 1.25 * curve.std.min()
 
 
-# --- the grid -------------------------------------------------------------------------------------------
-
-
-def test_grid_supremum_is_approached_but_never_passed():
-    problem = c.grid_problem()
-    assert problem.J_sup == 6.0
-    direction = np.array([2.2, 1.0])
-    J = problem.objective(np.outer([1.0, 10.0, 100.0], direction))
-    assert np.all(np.diff(J) > 0)
-    assert problem.J_sup - 1e-3 < J[-1] < problem.J_sup
-    random = problem.objective(np.random.default_rng(0).normal(size=(200, 2)) * 20)
-    assert np.all(random < problem.J_sup)
-    assert float(problem.objective(np.array([0.3, -0.4]))) == pytest.approx(
-        objective(problem.mdp, problem.policy, np.array([0.3, -0.4]), problem.inputs))
-
-
-def test_reuse_bias_importance_weighting_tracks_the_exact_gradient_and_naive_reuse_does_not():
-    bias = c.reuse_bias(n_episodes=4000, seed=2)
-    within = np.abs(bias.importance - bias.exact) < 4 * bias.importance_se
-    assert within.mean() > 0.9  # 50 comparisons, each within 4 SE unless the estimate were biased
-    assert np.allclose(bias.naive[0], bias.importance[0])  # no move yet: the same estimate
-    far = np.abs(bias.naive[-1] - bias.exact[-1]) / bias.naive_se[-1]
-    assert np.all(far > 10)
-
-
-def test_reuse_runs_count_steps_and_targets():
-    runs = c.reuse_runs("clipped", 3.0, 4, n_runs=5, n_batches=30, batch_size=10, seed=3)
-    assert runs.J.shape == (5, 31)
-    np.testing.assert_array_equal(runs.history.steps[:, 1], 60)  # 10 episodes of 6 steps
-    reached = np.isfinite(runs.steps_to_target)
-    assert runs.n_reached == reached.sum()
-    assert "PPO" in runs.label
-    assert "K = 4" in runs.label
-
-
 # --- the dashboards and their wiring ------------------------------------------------------------------
 
 
 def test_dashboards_are_registered():
     boards = c.dashboards()
-    assert set(boards) == {"exploration", "clipped"}
+    assert set(boards) == {"exploration"}
     assert all(isinstance(board, Dashboard) for board in boards.values())
-
-
-@pytest.mark.parametrize(("ratio", "advantage", "epsilon"),
-                         [(1.3, 1.0, 0.2), (0.7, -1.0, 0.2), (1.1, 0.5, 0.1)])
-def test_clipped_view_matches_the_surrogate(ratio, advantage, epsilon):
-    view = c.clipped_view(ratio, advantage, epsilon)
-    assert view.value == pytest.approx(float(clipped_objective(ratio, advantage, epsilon)))
-    assert view.slope == float(clipped_objective_slope(ratio, advantage, epsilon))
-    np.testing.assert_allclose(view.clipped, clipped_objective(view.r_grid, advantage, epsilon))
-    np.testing.assert_allclose(view.unclipped, view.r_grid * advantage)
-
-
-def test_clipped_dashboard_wiring():
-    board = c.clipped_dashboard()
-    w = board.view()
-    assert isinstance(w, widgets.interactive)
-    names = [child.description for child in w.children[:3]]
-    assert names == ["ratio r", "advantage Â", "clip ε"]
-    w.children[0].value, w.children[1].value, w.children[2].value = 1.5, -0.5, 0.3
-    assert w.kwargs == {"ratio": 1.5, "advantage": -0.5, "epsilon": 0.3}
-    view = board.compute(**w.kwargs)
-    assert view.value == pytest.approx(-0.75)  # Â < 0, r above the range: r Â counts in full
-    assert view.slope == -0.5
-    assert board.state(**w.kwargs) == "r = 1.50, Â = -0.50, ε = 0.30"
 
 
 def test_exploration_dashboard_wiring_and_compute():
@@ -184,21 +124,28 @@ def test_small_sigma_needs_a_small_step():
 
 
 def test_figures_draw_every_panel():
-    for board, settings in ((c.exploration_dashboard(), [{"sigma": 0.5, "alpha": 0.01}]),
-                            (c.clipped_dashboard(), [{"ratio": 1.3}, {"advantage": -1.0}])):
-        fig = board.static(settings)
-        assert len(fig.axes) == board.n_panels * len(settings)
+    board = c.exploration_dashboard()
+    fig = board.static([{"sigma": 0.5, "alpha": 0.01}])
+    assert len(fig.axes) == board.n_panels
     fig, axes = subplots(3)
     c.draw_learned_sigma(c.learned_sigma_runs(alpha=0.001, n_runs=40, n_episodes=300, seed=1), list(axes[0]))
-    fig, axes = subplots(2)
-    c.draw_reuse_bias(c.reuse_bias(n_episodes=4000, seed=2), list(axes[0]))
-    fig, axes = subplots(1)
-    c.draw_reuse_runs([c.reuse_runs("clipped", 3.0, 4, n_runs=5, n_batches=30, batch_size=10, seed=3)],
-                      axes[0, 0])
-    returns = np.r_[np.full(5, 20.0), np.full(70, 500.0)]
-    fig, axes = subplots(1)
-    c.draw_cartpole_curve(returns, np.cumsum(returns) / np.arange(1, 76), 70, axes[0, 0])
-    assert axes[0, 0].get_ylim() == (0.0, 520.0)
+
+
+def test_small_multiples_draw_the_noise_panel_once_and_agree_with_their_titles():
+    settings = [{"sigma": 0.1, "alpha": 0.01}, {"sigma": 0.5, "alpha": 0.01}]
+    fig = c.exploration_small_multiples(settings)
+    assert len(fig.axes) == 1 + len(settings)
+    noise, wild, tame = fig.axes
+    assert "ĝᵐ" in noise.get_title()
+    # σ = 0.1: the median leaves the axes, and the title says so instead of quoting a J the axes cannot show
+    median = np.median(c.fixed_sigma_runs(0.1, 0.01).J[:, -1])
+    assert median < c.J_LIMITS[0]
+    assert "off the axes" in wild.get_title()
+    assert any("leaves" in text.get_text() for text in wild.texts)
+    assert f"{np.median(c.fixed_sigma_runs(0.5, 0.01).J[:, -1]):.2f}" in tame.get_title()
+    assert "off the axes" not in tame.get_title()
+    with pytest.raises(ValueError, match="settings"):
+        c.exploration_small_multiples([])
 
 
 def test_labels_follow_the_notebooks_conventions():
@@ -229,8 +176,6 @@ def test_bad_inputs_name_the_argument():
         c.reinforce_gaussian(GaussianPolicy(1), np.zeros(2), 0.01, 5, np.random.default_rng(0))
     with pytest.raises(ValueError, match="horizon"):
         c.continuous_demand(0)
-    with pytest.raises(ValueError, match="epsilon"):
-        c.clipped_view(1.0, 1.0, 1.5)
     with pytest.raises(ValueError, match="sigma"):
         c.mean_objective(1.0, -0.5)
     with pytest.raises(ValueError, match="theta"):

@@ -5,17 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.envs import WindyHighway
 from helpers.exercises import Feedback
 from helpers.exercises.continuous import (
-    check_clipped_objective,
-    check_episodes_to_solve,
+    ACTOR_CRITIC,
+    actor_critic_step,
+    check_actor_critic_step,
+    check_exploration_prediction,
     check_gaussian_score,
-    check_trajectory_ratio,
+    exploration_gains,
     gaussian_score,
 )
-from helpers.policies import SoftmaxLinearPolicy
-from helpers.reinforce import sample_episodes
 
 # --- exercise 1: the Gaussian score at a = 1.6, p = 2, θ_μ = 0.5, θ_σ = -0.2 --------------------------
 
@@ -64,105 +63,57 @@ def test_gaussian_score_names_two_slips_at_once():
     assert "−1" in feedback.message
 
 
-# --- exercise 2: the ratio of an episode ---------------------------------------------------------------
+# --- exercise 2: a better mean or less exploration (a prediction) --------------------------------------
 
 
-@pytest.fixture(scope="module")
-def episode():
-    env = WindyHighway()
-    policy, x = SoftmaxLinearPolicy(3, 2), env.policy_inputs("offset")
-    batch = sample_episodes(env.tabular(), policy, np.zeros(2), x, 1, np.random.default_rng(0))
-    states, actions = batch.states[0, batch.mask[0]], batch.actions[0, batch.mask[0]]
-    theta, theta_old = np.array([1.0, -0.5]), np.zeros(2)
-    new = policy.probs(theta, x[states])[np.arange(len(states)), actions]
-    old = policy.probs(theta_old, x[states])[np.arange(len(states)), actions]
-    kwargs = dict(policy=policy, theta=theta, theta_old=theta_old, inputs=x, states=states, actions=actions)
-    return kwargs, new, old
+def test_exploration_gains_are_the_closed_form():
+    c = 2 * 6.9938 / 2  # c = Σ_t E[p_t²], printed by the notebook as 6.9938
+    mean_gain, sigma_gain = exploration_gains()
+    assert mean_gain == pytest.approx(c * 0.25, rel=1e-4)
+    assert sigma_gain == pytest.approx(3 * (0.25 - 0.0625))
 
 
-def test_trajectory_ratio_accepts_the_product_of_ratios(episode):
-    kwargs, new, old = episode
-    feedback = check_trajectory_ratio(np.prod(new / old), **kwargs)
-    assert feedback.correct, feedback.message
-    assert "cancel" in feedback.message
-    assert check_trajectory_ratio(np.exp(np.sum(np.log(new) - np.log(old))), **kwargs).correct
-
-
-def test_trajectory_ratio_names_the_slip(episode):
-    kwargs, new, old = episode
-    ratios = new / old
-    cases = [(None, "None"), (ratios, "one number"), (np.prod(old / new), "upside down"),
-             (ratios.sum(), "product"), (ratios.mean(), "product"), (ratios[0], "single step"),
-             (np.prod(new), "divide"), (np.prod(ratios) + 0.5, "not right yet")]
-    for answer, hint in cases:
-        feedback = check_trajectory_ratio(answer, **kwargs)
-        assert not feedback.correct, answer
+def test_exploration_prediction_compares_and_names_slips():
+    gains = exploration_gains()
+    right = check_exploration_prediction("mean", gains)
+    assert right.correct
+    assert "as you predicted" in right.message
+    wrong = check_exploration_prediction("sigma", gains)
+    assert wrong.correct
+    assert "not what you predicted" in wrong.message
+    cases = [(None, gains, "prediction first"), ("mean", None, "None"), ("mean", [1.0], "two numbers"),
+             ("mean", [-gains[0], -gains[1]], "wrong sign"), ("mean", gains[::-1], "other order"),
+             ("mean", [gains[0], 0.25 - 0.0625], "factor T"), ("mean", [gains[0], 3 * 0.25], "σ squared")]
+    for prediction, answer, hint in cases:
+        feedback = check_exploration_prediction(prediction, answer)
+        assert not feedback.correct, (prediction, answer)
         assert hint in feedback.message, (hint, feedback.message)
 
 
-# --- exercise 3: the clipped objective --------------------------------------------------------------------
+# --- exercise 3: one step of actor-critic -------------------------------------------------------------
 
 
-def right_clipped(r, A, epsilon):
-    return np.minimum(r * A, np.clip(r, 1 - epsilon, 1 + epsilon) * A)
+def test_actor_critic_step_by_hand():
+    # R = −(0.8 − 1)² = −0.04; v̂(1) = −1.3, v̂(2) = −1.1; δ = −0.04 − 1.1 + 1.3 = 0.16
+    delta, w, theta = actor_critic_step(**ACTOR_CRITIC)
+    assert delta == pytest.approx(0.16)
+    np.testing.assert_allclose(w, [-1.5 + 0.016, 0.2 + 0.016])
+    assert theta == pytest.approx(0.5 + 0.05 * 0.16 * (0.8 - 0.5) / 0.25)
+    assert check_actor_critic_step(delta, w, theta).correct
 
 
-def test_clipped_objective_accepts_a_right_function():
-    feedback = check_clipped_objective(right_clipped)
-    assert feedback.correct, feedback.message
-    assert "edges" in feedback.message
-    by_cases = lambda r, A, e: np.where(A > 0, np.minimum(r, 1 + e), np.maximum(r, 1 - e)) * A  # noqa: E731
-    assert check_clipped_objective(by_cases)
-
-
-def raises(r, A, epsilon):
-    raise NotImplementedError("not yet")
-
-
-@pytest.mark.parametrize(("function", "hint"), [
-    (None, "None"),
-    (3.0, "function"),
-    (lambda r, A, e: np.maximum(r * A, np.clip(r, 1 - e, 1 + e) * A), "smaller"),
-    (lambda r, A, e: np.clip(r, 1 - e, 1 + e) * A, "alone"),
-    (lambda r, A, e: r * A, "never clipped"),
-    (lambda r, A, e: min(float(np.sum(r * A)), 1.0), "one value per ratio"),
-    (lambda r, A, e: np.minimum(r * A, np.clip(r, 1 - e, 1.5) * A), "differ at r = 1.5"),
-    (raises, "NotImplementedError"),
-    (lambda r, A, e: 0.9 * right_clipped(r, A, e) if A < 0 else right_clipped(r, A, e), "Â = -0.7"),
-])
-def test_clipped_objective_names_the_slip(function, hint):
-    feedback = check_clipped_objective(function)
-    assert not feedback.correct
-    assert hint in feedback.message, feedback.message
-
-
-# --- exercise 4: the solved rule ----------------------------------------------------------------------------
-
-
-RETURNS = np.r_[np.linspace(20, 480, 40), np.full(100, 500.0)]
-
-
-def test_episodes_to_solve_accepts_the_count():
-    feedback = check_episodes_to_solve(82, RETURNS)
-    assert feedback.correct, feedback.message
-
-
-@pytest.mark.parametrize(("answer", "hint"), [
-    (None, "None"), (81, "0-based"), (40, "own return"), ([82, 83], "one number"), (100, "not right yet"),
-])
-def test_episodes_to_solve_names_the_slip(answer, hint):
-    feedback = check_episodes_to_solve(answer, RETURNS)
-    assert not feedback.correct
-    assert hint in feedback.message
-
-
-def test_episodes_to_solve_when_starting_from_zero_or_never_solved():
-    returns = np.full(80, 500.0)
-    # starting at 0 instead of the first return: 500(1 - 0.95^n) >= 475 first at n = 59
-    feedback = check_episodes_to_solve(59, returns)
-    assert not feedback.correct
-    assert "first episode's return" in feedback.message
-    assert check_episodes_to_solve(1, returns).correct
-    never = np.full(50, 100.0)
-    assert check_episodes_to_solve(None, never).correct
-    assert not check_episodes_to_solve(50, never).correct
+def test_actor_critic_step_names_the_slip():
+    delta, w, theta = actor_critic_step(**ACTOR_CRITIC)
+    cases = [((None, w, theta), "None"), ((-0.04 + 1.3, w, theta), "γ v̂(S_{t+1}, w)"),
+             ((-delta, w, theta), "wrong sign"), ((0.04 - 1.1 + 1.3, w, theta), "negative"),
+             ((delta, [-1.5 + 0.016, 0.2 + 0.016 * 0 + 0.016 / 1], theta), "Correct"),
+             ((delta, [-1.5 + 0.016, 0.2 + 0.032], theta), "S_t (p = 1)"),
+             ((delta, w, 0.5 + 0.05 * 0.16 * 0.3), "σ²"),
+             ((delta, w, 0.5 + 0.05 * -0.04 * 0.3 / 0.25), "not the reward")]
+    for (d, w_new, th), hint in cases:
+        feedback = check_actor_critic_step(d, w_new, th)
+        if hint == "Correct":
+            assert feedback.correct
+            continue
+        assert not feedback.correct, (d, w_new, th)
+        assert hint in feedback.message, (hint, feedback.message)

@@ -18,8 +18,8 @@ process whose numerics are as different from this one's as the machine allows:
 
 The cells nbval compares must print the same text. Cells tagged ``nbval-ignore-output``
 are still run (an error fails them) but not compared: they are the wall-time cell and
-the single seeded CartPole run, which is chaotic through the platform's ``exp``,
-``sin`` and ``cos`` (notebook 05 says so).
+the seeded CartPole runs, which are chaotic through the platform's ``exp``,
+``sin`` and ``cos`` (notebook 06 says so).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Lecture mode: notebooks 01-05 carry slide metadata that RISE (jupyterlab-rise) reads.
+"""Lecture mode: notebooks 00-06 carry slide metadata that RISE (jupyterlab-rise) reads.
 
 Each notebook must open on a slide, every section heading (a markdown line starting
 with ``# `` or ``## ``) must start a new slide, the setup cell is skipped, and every
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
-LECTURE_NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("0[0-5]_*.ipynb"))
+LECTURE_NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("0[0-6]_*.ipynb"))
 SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
 SECTION_HEADING = re.compile(r"^#{1,2} \S", re.MULTILINE)
 
@@ -34,7 +34,7 @@ def slide_type(cell: dict) -> str | None:
 
 
 def test_every_notebook_can_be_presented():
-    assert [path.name[:2] for path in LECTURE_NOTEBOOKS] == ["00", "01", "02", "03", "04", "05"]
+    assert [path.name[:2] for path in LECTURE_NOTEBOOKS] == ["00", "01", "02", "03", "04", "05", "06"]
 
 
 @pytest.mark.parametrize("path", LECTURE_NOTEBOOKS, ids=lambda path: path.name[:2])

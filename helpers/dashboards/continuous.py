@@ -1,6 +1,4 @@
-r"""Notebook 05's dashboards and figures: continuous actions, reusing a batch, and CartPole.
-
-Three parts, in the notebook's order.
+r"""Notebook 05's dashboards and figures: a Gaussian policy for continuous actions.
 
 **A Gaussian policy on the continuous demand problem**
 (:class:`helpers.envs.ContinuousDemandEnv`, reward :math:`-(a - p)^2`). With
@@ -12,14 +10,11 @@ Three parts, in the notebook's order.
 
 (:func:`mean_objective`, :func:`mean_slope`); :func:`gaussian_score_derivation`
 derives the score in SymPy; :func:`reinforce_gaussian` trains many runs at once;
-the ``exploration`` dashboard has sliders for σ and α.
+the ``exploration`` dashboard has sliders for σ and α, and
+:func:`exploration_small_multiples` draws it for a few settings with the shared
+noise panel once. :func:`learned_sigma_runs` learns σ too.
 
-**Reusing a batch on the grid** (:class:`helpers.envs.WindyHighway`): the bias of
-naive reuse against the exact gradient (:func:`reuse_bias`), learning runs of the
-four ways to spend a batch (:func:`reuse_runs`), and the ``clipped`` dashboard:
-PPO's clipped objective as the ratio varies.
-
-**CartPole**: the learning curve of :func:`helpers.cartpole.train_cartpole`.
+Reusing a batch, PPO and CartPole are notebook 06's (:mod:`helpers.dashboards.beyond`).
 """
 
 from __future__ import annotations
@@ -31,41 +26,27 @@ import numpy as np
 import sympy as sp
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
 from matplotlib.ticker import (
     FixedFormatter,
     FixedLocator,
-    MaxNLocator,
     NullFormatter,
     NullLocator,
     ScalarFormatter,
 )
 
 from helpers._validate import check_positive_int, check_step_size
-from helpers.envs import ContinuousDemandEnv, WindyHighway
-from helpers.mdp import TabularMDP, exact_gradient
+from helpers.envs import ContinuousDemandEnv
 from helpers.plotting import (
     EXACT_COLOR,
     OKABE_ITO,
     PALETTE,
-    compared_line_style,
-    exact_line,
     mean_and_band,
-    smooth,
+    subplots,
 )
-from helpers.policies import GaussianPolicy, SoftmaxLinearPolicy
-from helpers.reinforce import reinforce_estimates, sample_episodes
-from helpers.surrogate import (
-    METHODS,
-    ReuseHistory,
-    clipped_objective,
-    clipped_objective_slope,
-    importance_weighted_estimates,
-    naive_reuse_estimates,
-    objectives,
-    steps_to_reach,
-    train_with_reuse,
-)
-from helpers.widgets import Dashboard, log_slider, slider
+from helpers.policies import GaussianPolicy
+from helpers.reinforce import reinforce_estimates
+from helpers.widgets import Dashboard, log_slider
 
 HORIZON = 3
 """Weeks in a season of the continuous demand problem."""
@@ -77,15 +58,6 @@ N_EPISODES = 150
 """Episodes per run in the exploration dashboard."""
 SIGMA_GRID = np.geomspace(0.03, 3.0, 41)
 """The σ values of the gradient-noise curve."""
-METHOD_LABELS = {
-    "reinforce": "REINFORCE: one update per batch",
-    "naive": "naive reuse",
-    "importance": "importance-weighted reuse",
-    "clipped": "PPO's clipped ratio",
-}
-METHOD_COLORS = dict(zip(METHODS, (PALETTE[0], PALETTE[3], PALETTE[2], PALETTE[1]), strict=True))
-
-
 def _canonical(value: float, name: str) -> float:
     """A positive slider value rounded to 6 significant digits, so that float noise hits the caches."""
     value = check_step_size(name, value)
@@ -514,6 +486,11 @@ def draw_exploration(view: ExplorationView, axes: list[Axes]) -> None:
     """Left: noise-to-signal against σ; right: exact J(θ_k) of the runs and the cost of exploring."""
     ax_noise, ax_J = axes
     draw_noise_curves(view.noise, ax_noise, view.sigma)
+    draw_exploration_runs(view, ax_J)
+
+
+def draw_exploration_runs(view: ExplorationView, ax_J: Axes) -> None:
+    """The exact J(θ_k, σ) of every run (diverged ones in vermillion), their median and the ceiling −Tσ²."""
     runs = view.runs
     episodes = np.arange(runs.n_episodes + 1)
     segments = np.stack(np.broadcast_arrays(episodes[None, :], runs.J), axis=-1)
@@ -533,9 +510,46 @@ def draw_exploration(view: ExplorationView, axes: list[Axes]) -> None:
     ax_J.set_ylabel("exact J(θ, σ) after season k")
     # the count of diverged runs (vermillion, leaving through the bottom) goes in the title: no extra text
     n_diverged = int(runs.diverged.sum())
-    runs_word = "run" if n_diverged == 1 else "runs"
-    ax_J.set_title(f"Final median J = {median[-1]:.2f}; {n_diverged} {runs_word} diverged")
+    ax_J.set_title(exploration_title(float(median[-1]), n_diverged, runs.n_runs))
+    if median[-1] < J_LIMITS[0]:  # the median itself leaves the axes: show where
+        leaves = int(np.argmax(median < J_LIMITS[0]))
+        ax_J.annotate("the median leaves\nthe axes here", (leaves, J_LIMITS[0]), xytext=(25, J_LIMITS[0] + 3),
+                      arrowprops={"arrowstyle": "->", "color": EXACT_COLOR}, fontsize=8)
     ax_J.legend(loc="center right", fontsize=8)
+
+
+def exploration_title(final_median: float, n_diverged: int, n_runs: int) -> str:
+    """The runs panel's title: the final median J, said to lie off the axes when it is below them."""
+    where = f"{final_median:.2f}" if final_median >= J_LIMITS[0] else f"{final_median:.0f} (off the axes)"
+    return f"{n_diverged} of {n_runs} runs diverged\nmedian J at the end: {where}"
+
+
+def exploration_small_multiples(settings: list[dict[str, float]]) -> Figure:
+    """The exploration dashboard for a few (σ, α) side by side, its shared left panel drawn once.
+
+    The noise curves do not depend on the setting: one panel shows them with a dot for
+    each setting's σ, then one panel of learning runs per setting, titled with its state line.
+    """
+    if not settings:
+        raise ValueError("settings must hold at least one setting")
+    board = exploration_dashboard()
+    views = [exploration_view(**{**board.values(), **setting}) for setting in settings]
+    fig, axes = subplots(len(views) + 1, panel_size=(3.9, 3.5))
+    ax_noise = axes[0, 0]
+    draw_noise_curves(views[0].noise, ax_noise)
+    for view in views:
+        for curve in view.noise:
+            ratio = curve.std / abs(curve.slope)
+            at = float(np.exp(np.interp(np.log(view.sigma), np.log(curve.sigmas), np.log(ratio))))
+            ax_noise.plot(view.sigma, at, "o", color="grey", markersize=6, markeredgecolor="white", zorder=3)
+        ax_noise.axvline(view.sigma, color="grey", linewidth=0.8, linestyle=":")
+        ax_noise.text(view.sigma, 55, f"σ = {view.sigma:g}", rotation=90, ha="right", va="top",
+                      fontsize=8, color="grey")
+    ax_noise.set_title("Noise of ĝᵐ; ▼ least noisy σ")
+    for view, ax in zip(views, axes[0, 1:], strict=True):
+        draw_exploration_runs(view, ax)
+        ax.set_title(f"{board.state(sigma=view.sigma, alpha=view.alpha)}: {ax.get_title()}", fontsize=9)
+    return fig
 
 
 def exploration_dashboard(sigma: float = 0.5, alpha: float = 0.01) -> Dashboard:
@@ -551,323 +565,7 @@ def exploration_dashboard(sigma: float = 0.5, alpha: float = 0.01) -> Dashboard:
     )
 
 
-# --- reusing a batch on the grid ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GridProblem:
-    """The windy highway with the softmax-linear policy on the lane-offset feature."""
-
-    env: WindyHighway
-    mdp: TabularMDP
-    policy: SoftmaxLinearPolicy
-    inputs: np.ndarray
-    J_sup: float
-
-    def objective(self, theta: np.ndarray) -> np.ndarray:
-        """The exact J for any array of θ (shape (..., 2))."""
-        return objectives(self.mdp, self.policy, theta, self.inputs)
-
-
-@lru_cache(maxsize=1)
-def grid_problem() -> GridProblem:
-    r"""``WindyHighway()`` with ``SoftmaxLinearPolicy(3, 2)`` on ``policy_inputs("offset")`` (cached).
-
-    ``J_sup`` is the supremum of J: every one of the ``n_rows - 1`` steps pays at
-    most the best lane reward, and a policy that keeps to the two middle lanes
-    earns exactly that; this policy class approaches it as θ grows.
-    """
-    env = WindyHighway()
-    mdp = env.tabular()
-    inputs = env.policy_inputs("offset")
-    inputs.setflags(write=False)
-    J_sup = float((env.n_rows - 1) * env.lane_rewards.max() + env.reward_shift)
-    return GridProblem(env, mdp, SoftmaxLinearPolicy(3, 2), inputs, J_sup)
-
-
-@dataclass(frozen=True)
-class ReuseBias:
-    r"""Estimates of :math:`\nabla J(\theta)` from one batch played by θ_old, as θ moves away.
-
-    Attributes
-    ----------
-    theta_old : ndarray, shape (2,)
-    direction : ndarray, shape (2,)
-        The unit vector along which θ moves (the exact gradient's direction at θ_old).
-    distances : ndarray, shape (k,)
-        :math:`\|\theta - \theta_\text{old}\|`.
-    exact : ndarray, shape (k, 2)
-    naive, importance : ndarray, shape (k, 2)
-        Means over the batch of the naive and importance-weighted estimates.
-    naive_se, importance_se : ndarray, shape (k, 2)
-        Their standard errors :math:`s/\sqrt{n}`.
-    n_episodes : int
-    """
-
-    theta_old: np.ndarray
-    direction: np.ndarray
-    distances: np.ndarray
-    exact: np.ndarray
-    naive: np.ndarray
-    naive_se: np.ndarray
-    importance: np.ndarray
-    importance_se: np.ndarray
-    n_episodes: int
-
-
-@lru_cache(maxsize=4)
-def reuse_bias(n_episodes: int = 5000, seed: int = 0, max_distance: float = 3.0) -> ReuseBias:
-    """Naive and importance-weighted estimates from one batch at θ_old = 0, against the exact gradient."""
-    problem = grid_problem()
-    theta_old = np.zeros(2)
-    g = exact_gradient(problem.mdp, problem.policy, theta_old, problem.inputs)
-    direction = g / np.linalg.norm(g)
-    batch = sample_episodes(problem.mdp, problem.policy, theta_old, problem.inputs,
-                            check_positive_int("n_episodes", n_episodes), np.random.default_rng(seed))
-    distances = np.linspace(0.0, max_distance, 25)
-    rows = []
-    for distance in distances:
-        theta = theta_old + distance * direction
-        naive = naive_reuse_estimates(problem.policy, theta, problem.inputs, batch)
-        weighted = importance_weighted_estimates(problem.policy, theta, theta_old, problem.inputs, batch)
-        rows.append((exact_gradient(problem.mdp, problem.policy, theta, problem.inputs),
-                     naive.mean(axis=0), naive.std(axis=0, ddof=1) / np.sqrt(n_episodes),
-                     weighted.mean(axis=0), weighted.std(axis=0, ddof=1) / np.sqrt(n_episodes)))
-    exact, naive, naive_se, importance, importance_se = (np.array(column)
-                                                         for column in zip(*rows, strict=True))
-    return ReuseBias(theta_old, direction, distances, exact, naive, naive_se, importance, importance_se,
-                     n_episodes)
-
-
-def draw_reuse_bias(bias: ReuseBias, axes: list[Axes]) -> None:
-    """One panel per component of θ: the exact gradient, naive reuse and importance weighting (±2 SE)."""
-    names = (r"$\partial J/\partial\theta_1$ (left's weight)",
-             r"$\partial J/\partial\theta_2$ (right's weight)")
-    titles = ("Naive reuse drifts, importance weighting stays", "The same for the right's weight")
-    for i, (ax, name, title) in enumerate(zip(axes, names, titles, strict=True)):
-        ax.plot(bias.distances, bias.exact[:, i], color=EXACT_COLOR, linestyle="--",
-                label=r"exact $\nabla J(\theta)$")
-        for label, mean, se, color in (
-                ("naive reuse", bias.naive, bias.naive_se, METHOD_COLORS["naive"]),
-                ("importance-weighted", bias.importance, bias.importance_se, METHOD_COLORS["importance"])):
-            ax.fill_between(bias.distances, mean[:, i] - 2 * se[:, i], mean[:, i] + 2 * se[:, i],
-                            color=color, alpha=0.25, linewidth=0)
-            ax.plot(bias.distances, mean[:, i], color=color, label=f"{label} (±2 SE)")
-        ax.axhline(0.0, color="grey", linewidth=0.8, linestyle=":")
-        ax.set_xlabel(r"distance moved $\|\theta - \theta_\mathrm{old}\|$")
-        ax.set_ylabel(name)
-        ax.set_title(title)
-    axes[0].legend(loc="upper left")
-
-
-@dataclass(frozen=True)
-class ReuseRuns:
-    r"""Learning runs with one way of spending a batch, and when each got close to the optimum.
-
-    Attributes
-    ----------
-    history : ReuseHistory
-    alpha : float
-    J : ndarray, shape (n_runs, n_batches + 1)
-        The exact J after each batch.
-    target : float
-    steps_to_target : ndarray, shape (n_runs,)
-        Environment steps played before J first reached ``target`` (NaN if never).
-    """
-
-    history: ReuseHistory
-    alpha: float
-    J: np.ndarray
-    target: float
-    steps_to_target: np.ndarray
-
-    @property
-    def label(self) -> str:
-        """The method, its updates per batch and α, for legends and tables."""
-        k = "" if self.history.method == "reinforce" else f", K = {self.history.n_reuse}"
-        return f"{METHOD_LABELS[self.history.method]}{k}, α = {self.alpha:g}"
-
-    @property
-    def n_reached(self) -> int:
-        """How many runs reached the target."""
-        return int(np.isfinite(self.steps_to_target).sum())
-
-    @property
-    def median_steps(self) -> float:
-        """The median steps to the target over all runs (a run that never reached it counts as infinite)."""
-        steps = np.where(np.isfinite(self.steps_to_target), self.steps_to_target, np.inf)
-        return float(np.median(steps))
-
-
-GRID_TARGET = 5.5
-"""'Close to the optimum' on the grid: J within 0.5 of its supremum 6."""
-
-
-@lru_cache(maxsize=32)
-def reuse_runs(method: str, alpha: float, n_reuse: int = 4, *, n_runs: int = 30, n_batches: int = 200,
-               batch_size: int = 10, epsilon: float = 0.2, seed: int = 1,
-               target: float = GRID_TARGET) -> ReuseRuns:
-    """Runs of :func:`helpers.surrogate.train_with_reuse` on the grid from θ = 0 (cached)."""
-    problem = grid_problem()
-    history = train_with_reuse(problem.mdp, problem.policy, np.zeros(2), problem.inputs, alpha, n_batches,
-                               batch_size, np.random.default_rng(seed), method=method, n_reuse=n_reuse,
-                               epsilon=epsilon, n_runs=n_runs)
-    J = problem.objective(history.theta)
-    return ReuseRuns(history, float(alpha), J, float(target), steps_to_reach(history, J, target))
-
-
-def draw_reuse_runs(runs: list[ReuseRuns], ax: Axes, title: str = "Exact J against the data played") -> None:
-    """The median exact J against environment steps (log scale), the middle half of the runs shaded.
-
-    Each method has its own colour, dashes and marker; a second REINFORCE entry (another
-    α) shares its colour, has no band and is drawn thicker.
-    """
-    problem = grid_problem()
-    seen_reinforce = False
-    for index, run in enumerate(runs):
-        color = METHOD_COLORS[run.history.method]
-        steps = np.median(run.history.steps, axis=0)
-        _, low, high = mean_and_band(run.J, "quartiles")
-        second_reinforce = run.history.method == "reinforce" and seen_reinforce
-        seen_reinforce |= run.history.method == "reinforce"
-        if not second_reinforce:
-            ax.fill_between(steps[1:], low[1:], high[1:], color=color, alpha=0.12, linewidth=0)
-        ax.plot(steps[1:], np.median(run.J, axis=0)[1:], color=color,
-                **compared_line_style(index, steps.size - 1), linewidth=2.2 if second_reinforce else 1.8,
-                label=f"{run.label} ({run.n_reached}/{len(run.J)} reach {run.target:g})")
-    exact_line(ax, problem.J_sup, rf"supremum $J^* = {problem.J_sup:.0f}$")
-    ax.axhline(runs[0].target, color="grey", linewidth=0.8, linestyle=":")
-    ax.text(0.01, runs[0].target + 0.06, f"target J = {runs[0].target:g}", transform=ax.get_yaxis_transform(),
-            ha="left", va="bottom", fontsize=8, color="grey")
-    ax.set_xscale("log")
-    ax.set_xlabel("environment steps played (log scale)")
-    ax.set_ylabel(r"exact $J(\theta)$: median, middle half of runs shaded")
-    ax.set_ylim(-0.5, 6.3)
-    ax.set_title(title)
-    ax.legend(loc="lower right", fontsize=8)
-
-
-# --- the clipped objective -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ClippedView:
-    r"""PPO's clipped objective of one step as its ratio varies.
-
-    Attributes
-    ----------
-    ratio, advantage, epsilon : float
-    r_grid : ndarray
-    clipped, unclipped : ndarray
-        :math:`L^\text{CLIP}(r)` and :math:`r\hat A` over ``r_grid``.
-    slope_grid : ndarray
-        :math:`\partial L^\text{CLIP}/\partial r` over ``r_grid``.
-    value, slope : float
-        :math:`L^\text{CLIP}` and its slope at ``ratio``.
-    """
-
-    ratio: float
-    advantage: float
-    epsilon: float
-    r_grid: np.ndarray
-    clipped: np.ndarray
-    unclipped: np.ndarray
-    slope_grid: np.ndarray
-    value: float
-    slope: float
-
-
-R_LIMITS = (0.0, 2.0)
-R_TICKS = (0.0, 0.5, 1.0, 1.5, 2.0)
-
-
-def clipped_view(ratio: float, advantage: float, epsilon: float = 0.2) -> ClippedView:
-    """The clipped dashboard's data: the objective and its slope over r, and their values at ``ratio``."""
-    r_grid = np.linspace(*R_LIMITS, 401)
-    return ClippedView(float(ratio), float(advantage), float(epsilon), r_grid,
-                       clipped_objective(r_grid, advantage, epsilon), r_grid * advantage,
-                       clipped_objective_slope(r_grid, advantage, epsilon),
-                       float(clipped_objective(ratio, advantage, epsilon)),
-                       float(clipped_objective_slope(ratio, advantage, epsilon)))
-
-
-def draw_clipped(view: ClippedView, axes: list[Axes]) -> None:
-    """Left: L^CLIP and r·Â against r, the clip range shaded; right: the slope ∂L/∂r."""
-    ax_L, ax_slope = axes
-    low, high = 1 - view.epsilon, 1 + view.epsilon
-    for ax in axes:
-        ax.axvspan(low, high, color=OKABE_ITO["yellow"], alpha=0.25, linewidth=0)
-        ax.axvline(1.0, color="grey", linewidth=0.8, linestyle=":")
-    ax_L.plot(view.r_grid, view.unclipped, color="grey", linestyle="--", linewidth=1.2,
-              label="unclipped r·Â")
-    ax_L.plot(view.r_grid, view.clipped, color=PALETTE[0], linewidth=2.2,
-              label="min(r·Â, clip(r, 1 − ε, 1 + ε)·Â)")
-    ax_L.plot(view.ratio, view.value, "o", color=PALETTE[1], markersize=8, zorder=3)
-    ax_L.set_xlim(*R_LIMITS)
-    bound = 2.1 * max(abs(view.advantage), 0.1)
-    ax_L.set_ylim(-bound, bound)
-    for ax in axes:  # few tick labels: text is most of the time a redraw takes
-        ax.set_xticks(R_TICKS)
-        ax.yaxis.set_major_locator(MaxNLocator(5))
-    ax_L.set_xlabel("ratio r = π(a|s, θ) / π(a|s, θ_old)")
-    ax_L.set_ylabel(r"objective for this step")
-    ax_L.set_title(f"Clipped objective at r = {view.ratio:.2f}: {view.value:+.2f}")
-    ax_L.legend(loc="upper left" if view.advantage >= 0 else "lower left", fontsize=8)
-
-    ax_slope.plot(view.r_grid, view.slope_grid, color=PALETTE[0], linewidth=2.2)
-    ax_slope.plot(view.ratio, view.slope, "o", color=PALETTE[1], markersize=8, zorder=3)
-    ax_slope.axhline(0.0, color="grey", linewidth=0.8)
-    ax_slope.set_xlim(*R_LIMITS)
-    ax_slope.set_ylim(-bound / 2, bound / 2)
-    ax_slope.set_xlabel("ratio r")
-    ax_slope.set_ylabel("slope ∂L/∂r of the clipped objective")
-    state = "clipped: no gradient" if view.slope == 0 and view.advantage != 0 else "the step still counts"
-    ax_slope.set_title(f"Slope at r = {view.ratio:.2f}: {view.slope:+.2f} ({state})")
-    ax_slope.text(1.0, 0.56, f"clip range\n[{low:.2f}, {high:.2f}]", transform=ax_slope.get_xaxis_transform(),
-                  ha="center", va="bottom", fontsize=8)
-
-
-def clipped_dashboard(ratio: float = 1.3, advantage: float = 1.0, epsilon: float = 0.2) -> Dashboard:
-    """Sliders for the ratio r, the advantage Â and the clip range ε."""
-    return Dashboard(
-        compute=clipped_view,
-        draw=draw_clipped,
-        controls={"ratio": slider("ratio r", ratio, 0.0, 2.0, 0.05),
-                  "advantage": slider("advantage Â", advantage, -2.0, 2.0, 0.25),
-                  "epsilon": slider("clip ε", epsilon, 0.05, 0.5, 0.05)},
-        state=lambda ratio, advantage, epsilon: f"r = {ratio:.2f}, Â = {advantage:+.2f}, ε = {epsilon:.2f}",
-        n_panels=2,
-        panel_size=(4.6, 3.4),
-    )
-
-
-# --- CartPole -------------------------------------------------------------------------------------------
-
-
-def draw_cartpole_curve(returns: np.ndarray, running: np.ndarray, solved_at: int | None, ax: Axes, *,
-                        threshold: float = 475.0, window: int = 10) -> None:
-    """Episode returns, their 10-episode moving average, the running average of the rule and the bar."""
-    returns = np.asarray(returns, dtype=float)
-    episodes = np.arange(1, returns.size + 1)
-    ax.plot(episodes, returns, color=PALETTE[5], linewidth=0.8, alpha=0.8, label="return of each episode")
-    ax.plot(episodes, smooth(returns, window), color=PALETTE[0], label=f"mean of the last {window}")
-    ax.plot(episodes, running, color=PALETTE[1], linewidth=2.2,
-            label="running = 0.95·running + 0.05·return")
-    ax.axhline(threshold, color=EXACT_COLOR, linestyle="--", linewidth=1.2,
-               label=f"solved: running ≥ {threshold:g}")
-    if solved_at is not None:
-        ax.axvline(solved_at, color=EXACT_COLOR, linewidth=0.8, linestyle=":")
-        ax.annotate(f"solved after {solved_at} episodes", (solved_at, threshold), textcoords="offset points",
-                    xytext=(-6, -28), ha="right", fontsize=9)
-    ax.set_xlim(1, returns.size)
-    ax.set_ylim(0, 520)
-    ax.set_xlabel("episode")
-    ax.set_ylabel("return (steps balanced, at most 500)")
-    ax.set_title("CartPole-v1: REINFORCE with a learned baseline")
-    ax.legend(loc="center right", fontsize=8)
-
-
 def dashboards() -> dict[str, Dashboard]:
     """The notebook's dashboards, for the slider benchmark and the tests."""
-    return {"exploration": exploration_dashboard(), "clipped": clipped_dashboard()}
+    return {"exploration": exploration_dashboard()}
 

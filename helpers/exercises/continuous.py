@@ -1,27 +1,21 @@
-r"""Checks for notebook 05's exercises (continuous actions, reusing a batch, CartPole).
+r"""Checks for notebook 05's exercises (continuous actions).
 
 Each ``check_*`` returns a :class:`~helpers.exercises.Feedback`: ✅ with what the
 answer means, or ❌ with a hint that names the usual slip.
 
 1. :func:`check_gaussian_score`: the score of a Gaussian policy with a learned σ,
    :math:`\big((a - \mu)x/\sigma^2,\ ((a - \mu)^2/\sigma^2 - 1)x\big)`.
-2. :func:`check_trajectory_ratio`: the episode's importance ratio
-   :math:`\rho(\tau) = \prod_t \pi(A_t|S_t, \theta)/\pi(A_t|S_t, \theta_\text{old})`.
-3. :func:`check_clipped_objective`: a function computing
-   :math:`\min(r\hat A, \mathrm{clip}(r, 1 - \epsilon, 1 + \epsilon)\hat A)`.
-4. :func:`check_episodes_to_solve`: CartPole's "solved" rule.
+2. :func:`check_exploration_prediction`: a prediction, then the exact gains of
+   :math:`J(\theta, \sigma) = -c(\theta - 1)^2 - T\sigma^2` from a better mean or a smaller σ.
+3. :func:`check_actor_critic_step`: one step of Sutton & Barto's one-step actor-critic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
-from helpers.cartpole import episodes_to_solve
 from helpers.exercises import Feedback, answer_array, compare_numbers, graded, matches
-from helpers.policies import DiscretePolicy, GaussianPolicy
-from helpers.surrogate import clipped_objective
+from helpers.policies import GaussianPolicy
 
 # --- exercise 1: the Gaussian score -----------------------------------------------------------------
 
@@ -95,163 +89,140 @@ def check_gaussian_score(answer: object, a: float = 1.6, p: float = 2.0, theta_m
     return Feedback(False, "; ".join(hints) + ".")
 
 
-# --- exercise 2: the ratio of an episode ----------------------------------------------------------
+# --- exercise 2: predict, then compute: a better mean or less exploration? ------------------------------
+
+PREDICTIONS = ("mean", "sigma")
 
 
-def trajectory_ratio(policy: DiscretePolicy, theta: np.ndarray, theta_old: np.ndarray, inputs: np.ndarray,
-                     states: np.ndarray, actions: np.ndarray) -> float:
-    r""":math:`\rho(\tau) = \prod_t \pi(A_t|S_t, \theta) / \pi(A_t|S_t, \theta_\text{old})` of one episode."""
-    states, actions = np.asarray(states), np.asarray(actions)
-    if states.ndim != 1 or states.shape != actions.shape:
-        raise ValueError(f"states and actions must be 1-D arrays of one length, got shapes {states.shape}, "
-                         f"{actions.shape}")
-    new = policy.log_prob(np.asarray(theta, dtype=float), inputs[states], actions)
-    old = policy.log_prob(np.asarray(theta_old, dtype=float), inputs[states], actions)
-    return float(np.exp(np.sum(new - old)))
+def exploration_gains(theta: float = 0.5, sigma: float = 0.5, horizon: int = 3) -> tuple[float, float]:
+    r"""The exact gains in J of moving the mean to μ = p (θ → 1) and of halving σ, from (θ, σ).
+
+    With :math:`J(\theta, \sigma) = -c(\theta - 1)^2 - T\sigma^2`: the mean's gain is
+    :math:`c(\theta - 1)^2`, the spread's :math:`T(\sigma^2 - \sigma^2/4)`.
+    """
+    from helpers.dashboards.continuous import mean_objective
+
+    start = float(mean_objective(theta, sigma, horizon))
+    return (float(mean_objective(1.0, sigma, horizon)) - start,
+            float(mean_objective(theta, sigma / 2, horizon)) - start)
 
 
 @graded
-def check_trajectory_ratio(answer: object, policy: DiscretePolicy, theta: np.ndarray, theta_old: np.ndarray,
-                           inputs: np.ndarray, states: np.ndarray, actions: np.ndarray) -> Feedback:
-    r"""Exercise 2: the importance ratio :math:`\rho(\tau)` of one episode played by θ_old.
+def check_exploration_prediction(prediction: object, gains: object, theta: float = 0.5,
+                                 sigma: float = 0.5) -> Feedback:
+    """Exercise 2: which raises J more from (θ, σ) = (0.5, 0.5), μ = p or half the σ; then both gains.
 
     Parameters
     ----------
-    answer : float
-    policy, theta, theta_old, inputs
-        The policy, the new and the old parameters, the inputs of every state.
-    states, actions : ndarray, shape (T,)
-        The episode's :math:`S_t` and :math:`A_t`.
+    prediction : {"mean", "sigma"}
+        Written before computing.
+    gains : array_like, shape (2,)
+        J(1, σ) − J(θ, σ) and J(θ, σ/2) − J(θ, σ), from ``continuous.mean_objective``.
     """
-    expected = trajectory_ratio(policy, theta, theta_old, inputs, states, actions)
-    value = answer_array(answer, "your ρ")
+    if prediction not in PREDICTIONS:
+        return Feedback(False, "write your prediction first: `prediction = \"mean\"` (moving the mean to "
+                               "μ = p raises J more) or `\"sigma\"` (halving σ does).")
+    mean_gain, sigma_gain = exploration_gains(theta, sigma)
+    value = answer_array(gains, "your gains")
     if isinstance(value, Feedback):
         return value
-    if value.size != 1:
-        return Feedback(False, f"ρ(τ) is one number for the whole episode; you gave {value.size}. "
-                               "Combine the per-step ratios into one.")
-    value = value.reshape(())
-    if matches(value, expected):
-        more = "more" if expected > 1 else "less"
-        return Feedback(True, f"ρ(τ) = {expected:.4f}: the new policy makes this episode {more} likely "
-                              "than the old one did; the environment's probabilities cancel in the ratio.")
-    states, actions = np.asarray(states), np.asarray(actions)
-    new = policy.probs(np.asarray(theta, dtype=float), inputs[states])[np.arange(len(states)), actions]
-    old = policy.probs(np.asarray(theta_old, dtype=float), inputs[states])[np.arange(len(states)), actions]
-    ratios = new / old
-    if matches(value, 1.0 / expected):
-        return Feedback(False, "that is π_θold(τ)/π_θ(τ), upside down: the new policy goes on top, "
-                               "ρ = π(A_t|S_t, θ) / π(A_t|S_t, θ_old).")
-    if matches(value, ratios.sum()) or matches(value, ratios.mean()):
-        return Feedback(False, "you added (or averaged) the per-step ratios. The probability of an "
-                               "episode is a product over its steps, so ρ(τ) is the product of the ratios.")
-    if matches(value, ratios[0]) or matches(value, ratios[-1]):
-        return Feedback(False, "that is the ratio of a single step; ρ(τ) multiplies the ratios of all "
-                               f"{len(states)} steps.")
-    if matches(value, np.prod(new)) or matches(value, np.prod(old)):
-        return Feedback(False, "that is the probability of the actions under one policy; divide the new "
-                               "policy's by the old one's.")
-    return Feedback(False, f"your ρ = {float(value):.4f} is not right yet. For each step take "
-                           "π(A_t|S_t, θ) / π(A_t|S_t, θ_old) from policy.probs, then multiply them.")
+    if value.size != 2:
+        return Feedback(False, "gains has two numbers: (gain from μ = p, gain from half the σ).")
+    value = value.reshape(2)
+    if matches(value, [-mean_gain, -sigma_gain]):
+        return Feedback(False, "your gains have the wrong sign: a gain is J(after) − J(before), and both "
+                               "changes raise J.")
+    if matches(value, [sigma_gain, mean_gain]):
+        return Feedback(False, "your two gains are in the other order: first μ = p, then half the σ.")
+    if np.isclose(value[1], sigma**2 - (sigma / 2) ** 2):
+        return Feedback(False, "the exploration cost is Tσ², σ² in each of the T = 3 weeks: your σ-gain "
+                               "misses the factor T.")
+    if np.isclose(value[1], 3 * (sigma - sigma / 2)):
+        return Feedback(False, "the exploration cost is Tσ², with σ squared: your σ-gain uses σ.")
+    if not matches(value, [mean_gain, sigma_gain]):
+        return compare_numbers(value, np.array([mean_gain, sigma_gain]), name="your gains")
+    winner = "mean" if mean_gain > sigma_gain else "sigma"
+    verdict = "as you predicted" if prediction == winner else "not what you predicted"
+    return Feedback(True, f"μ = p gains {mean_gain:.3f}, half the σ {sigma_gain:.3f}: the mean wins, "
+                          f"{verdict}. Halving σ saves T(σ² − σ²/4) = {sigma_gain:.4f}; the mean's "
+                          f"error costs c(θ − 1)² = {mean_gain:.4f}, with c = Σ_t E[p_t²] ≈ 7 because the "
+                          "demand changes are of size 1 to 2. Far from the best mean, exploring is cheap.")
 
 
-# --- exercise 3: the clipped objective ------------------------------------------------------------
+# --- exercise 3: one step of one-step actor-critic ------------------------------------------------------
+
+ACTOR_CRITIC = {"p": 1.0, "order": 0.8, "next_p": 2.0, "theta": 0.5, "sigma": 0.5, "w": (-1.5, 0.2),
+                "alpha_theta": 0.05, "alpha_w": 0.1, "gamma": 1.0}
+"""The exercise's week: v̂(p, w) = w₀ + w₁p, μ = θp with a fixed σ, the reward −(order − p)²."""
 
 
-RATIO_POINTS = np.array([0.0, 0.5, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5, 2.0])
-ADVANTAGES = (1.5, -0.7)
+def actor_critic_step(p: float, order: float, next_p: float, theta: float, sigma: float,
+                      w: tuple[float, float], alpha_theta: float, alpha_w: float,
+                      gamma: float) -> tuple[float, np.ndarray, float]:
+    r"""Sutton & Barto's one-step actor-critic (section 13.5) for one step, with I = γ^t = 1.
+
+    .. math:: \delta = R_{t+1} + \gamma \hat v(S_{t+1}, w) - \hat v(S_t, w), \quad
+              w \leftarrow w + \alpha^w \delta \nabla \hat v(S_t, w), \quad
+              \theta \leftarrow \theta + \alpha^\theta \delta \nabla \ln \pi(A_t|S_t, \theta).
+
+    Returns δ, the new w and the new θ.
+    """
+    w = np.asarray(w, dtype=float)
+    reward = -((order - p) ** 2)
+    delta = reward + gamma * (w[0] + w[1] * next_p) - (w[0] + w[1] * p)
+    score = (order - theta * p) * p / sigma**2
+    return float(delta), w + alpha_w * delta * np.array([1.0, p]), float(theta + alpha_theta * delta * score)
 
 
 @graded
-def check_clipped_objective(function: Callable[[np.ndarray, float, float], np.ndarray] | None,
-                            epsilon: float = 0.2) -> Feedback:
-    r"""Exercise 3: a function ``f(r, A, epsilon)`` returning :math:`L^\text{CLIP}` for an array of ratios.
-
-    It is called with ``r`` = 0, 0.5, 0.8, 0.9, 1, 1.1, 1.2, 1.5, 2 (the clip edges
-    included for ε = 0.2), one positive and one negative advantage.
-    """
-    if function is None:
-        return Feedback(False, "`clipped` is still `None`: define a function `clipped(r, A, epsilon)`.")
-    if not callable(function):
-        return Feedback(False, f"the answer should be a function of (r, A, epsilon), got {function!r}.")
-    for advantage in ADVANTAGES:
-        expected = clipped_objective(RATIO_POINTS, advantage, epsilon)
-        try:
-            value = np.asarray(function(RATIO_POINTS.copy(), advantage, epsilon), dtype=float)
-        except Exception as error:  # the learner's code may fail in any way: report it, do not raise
-            return Feedback(False, f"calling your function with an array of ratios raised "
-                                   f"{type(error).__name__}: {error}. Use numpy functions "
-                                   "(np.minimum, np.clip) so it works on arrays.")
-        if value.shape != expected.shape:
-            return Feedback(False, f"your function returned shape {value.shape} for {RATIO_POINTS.size} "
-                                   "ratios; it should return one value per ratio (np.minimum, not min).")
-        if matches(value, expected):
-            continue
-        sign = "positive" if advantage > 0 else "negative"
-        clip = np.clip(RATIO_POINTS, 1 - epsilon, 1 + epsilon)
-        if matches(value, np.maximum(RATIO_POINTS * advantage, clip * advantage)):
-            return Feedback(False, f"with a {sign} advantage your function takes the larger of the two "
-                                   "terms. PPO takes the smaller (np.minimum): a pessimistic bound that "
-                                   "never rewards moving the ratio beyond the clip range.")
-        if matches(value, clip * advantage):
-            return Feedback(False, f"with a {sign} advantage your function returns clip(r)·Â alone. Take "
-                                   "the minimum with the unclipped r·Â too: then a ratio that moved the "
-                                   "wrong way is not clipped, and its mistake still counts in full.")
-        if matches(value, RATIO_POINTS * advantage):
-            return Feedback(False, "your function returns r·Â: the ratio is never clipped. Clip r to "
-                                   "[1 − ε, 1 + ε] with np.clip and take the minimum of the two terms.")
-        wrong = RATIO_POINTS[~np.isclose(value, expected)]
-        return Feedback(False, f"with Â = {advantage:+g} your values differ at r = "
-                               f"{', '.join(f'{r:g}' for r in wrong)}; compare with "
-                               "min(r·Â, clip(r, 1 − ε, 1 + ε)·Â).")
-    return Feedback(True, f"your function matches L^CLIP at every ratio tested, the edges r = "
-                          f"{1 - epsilon:g} and {1 + epsilon:g} included, for a positive and a negative "
-                          "advantage.")
-
-
-# --- exercise 4: the solved rule ------------------------------------------------------------------
-
-
-@graded
-def check_episodes_to_solve(answer: object, returns: np.ndarray, threshold: float = 475.0) -> Feedback:
-    """Exercise 4: after how many episodes the running average first reaches ``threshold``.
-
-    The running average starts at the first return and then follows
-    running = 0.95·running + 0.05·return.
-    """
-    returns = np.asarray(returns, dtype=float)
-    expected = episodes_to_solve(returns, threshold)
-    if answer is None and expected is not None:
-        return Feedback(False, "the answer is still `None`: count the episodes until the running average "
-                               f"first reaches {threshold:g}.")
-    if expected is None:
-        if answer is None:
-            return Feedback(True, "right: the running average never reaches the bar, so it is not solved.")
-        return Feedback(False, f"the running average of these returns never reaches {threshold:g}: "
-                               "the answer is None.")
-    value = answer_array(answer, "your answer")
+def check_actor_critic_step(delta: object, w_new: object, theta_new: object) -> Feedback:
+    """Exercise 3: δ, the critic's new w and the actor's new θ after one step (see :data:`ACTOR_CRITIC`)."""
+    e = ACTOR_CRITIC
+    expected_delta, expected_w, expected_theta = actor_critic_step(**e)
+    value = answer_array(delta, "your δ")
     if isinstance(value, Feedback):
         return value
-    if value.size != 1:
-        return Feedback(False, "the answer is one number: a count of episodes.")
-    value = float(value.reshape(()))
-    if value == expected:
-        return Feedback(True, f"solved after {expected} episodes: the running average is a slow memory of "
-                              "the returns, so it crosses the bar dozens of episodes after the first 500s.")
-    if value == expected - 1:
-        return Feedback(False, "one too few: that looks like a 0-based index. Episodes are counted from 1.")
-    running, zero_start = 0.0, None
-    for k, episode_return in enumerate(returns):
-        running = 0.95 * running + 0.05 * episode_return
-        if running >= threshold:
-            zero_start = k + 1
-            break
-    if zero_start is not None and value == zero_start:
-        return Feedback(False, "the running average should start at the first episode's return, not at 0.")
-    first_high = np.flatnonzero(returns >= threshold)
-    if first_high.size and value == first_high[0] + 1:
-        return Feedback(False, "that is the first episode whose own return reaches the bar; the rule "
-                               "asks for the running average to reach it.")
-    return Feedback(False, f"{value:g} is not right yet: update running = 0.95·running + 0.05·return after "
-                           "each episode, starting from the first return, and count the episodes until "
-                           f"running ≥ {threshold:g}.")
+    value = float(value.reshape(-1)[0])
+    w0, w1 = e["w"]
+    reward = -((e["order"] - e["p"]) ** 2)
+    if not np.isclose(value, expected_delta):
+        if np.isclose(value, reward - (w0 + w1 * e["p"])):
+            return Feedback(False, "your δ leaves out γ v̂(S_{t+1}, w): actor-critic bootstraps from the "
+                                   "next state's value instead of waiting for the return.")
+        if np.isclose(value, -expected_delta):
+            return Feedback(False, "your δ has the wrong sign: δ = R_{t+1} + γ v̂(S_{t+1}) − v̂(S_t).")
+        if np.isclose(value, -reward + e["gamma"] * (w0 + w1 * e["next_p"]) - (w0 + w1 * e["p"])):
+            return Feedback(False, "the reward is −(A_t − p_t)², a cost: it is negative.")
+        return Feedback(False, f"δ = {value:.4f} is not right yet: R_{{t+1}} = −(0.8 − 1)², "
+                               "v̂(p, w) = w₀ + w₁p at p = 1 now and p = 2 next.")
+    w_value = answer_array(w_new, "your w")
+    if isinstance(w_value, Feedback):
+        return w_value
+    if w_value.size != 2:
+        return Feedback(False, "w has two entries, (w₀, w₁).")
+    w_value = w_value.reshape(2)
+    if not matches(w_value, expected_w):
+        if matches(w_value, np.array(e["w"]) + e["alpha_w"] * expected_delta):
+            return Feedback(False, "the critic's step is α^w δ ∇v̂(S_t, w), and ∇v̂ = (1, p): w₁ moves by "
+                                   "α^w δ p, not α^w δ.")
+        if matches(w_value, np.array(e["w"]) + e["alpha_w"] * expected_delta * np.array([1.0, e["next_p"]])):
+            return Feedback(False, "∇v̂ is taken at S_t (p = 1), the state being judged, not at S_{t+1}.")
+        return compare_numbers(w_value, expected_w, name="your w")
+    theta_value = answer_array(theta_new, "your θ")
+    if isinstance(theta_value, Feedback):
+        return theta_value
+    theta_value = float(theta_value.reshape(-1)[0])
+    mu = e["theta"] * e["p"]
+    if not np.isclose(theta_value, expected_theta):
+        without_variance = e["theta"] + e["alpha_theta"] * expected_delta * (e["order"] - mu) * e["p"]
+        if np.isclose(theta_value, without_variance):
+            return Feedback(False, "the actor's score is (a − μ)x/σ²: your step misses the division by σ².")
+        if np.isclose(theta_value, e["theta"] + e["alpha_theta"] * reward * (e["order"] - mu) * e["p"]
+                      / e["sigma"] ** 2):
+            return Feedback(False, "the actor's step uses δ, the critic's judgement, not the reward alone.")
+        return compare_numbers(theta_value, expected_theta, name="your θ")
+    return Feedback(True, f"δ = {expected_delta:+.4f}: the order cost only {reward:+.2f}, and the critic "
+                          f"expects more from p = 2 than from p = 1, so the step was better than expected; "
+                          f"θ moves to {expected_theta:.4f}, towards the order taken, and w to "
+                          f"({expected_w[0]:.3f}, {expected_w[1]:.3f}). No return was needed: the update "
+                          "happens right after the step.")
