@@ -21,9 +21,6 @@ NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 # "About 2,500 words": a notebook passes up to 2,600.
 CORE_WORD_LIMIT = 2_600
-# Notebook 05 is being split into 05 (continuous actions) and 06 (beyond one update
-# per batch); until the split lands, their cores are measured but not held to the limit.
-EXCLUDED_WHILE_05_IS_SPLIT = {"05", "06"}
 
 DETAILS = re.compile(r"<details\b.*?</details>", re.S | re.I)
 FENCE = re.compile(r"^\s*(```|~~~)")
@@ -109,8 +106,6 @@ def notebook_core_words(path: Path) -> int:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_the_core_fits_a_lecture(path: Path):
-    if path.name[:2] in EXCLUDED_WHILE_05_IS_SPLIT:
-        pytest.skip(f"{path.name}: excluded while notebook 05 is split into 05 and 06")
     count = notebook_core_words(path)
     assert count <= CORE_WORD_LIMIT, (
         f"{path.name}: its core has {count} words, more than {CORE_WORD_LIMIT} (about 2,500); "
