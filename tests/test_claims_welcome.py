@@ -41,16 +41,16 @@ def source(cell: dict) -> str:
 # --- the opening and the map ----------------------------------------------------------
 
 
-def test_five_notebooks_a_slider_from_each_and_three_warm_ups():
-    """Five notebooks, a slider from each and three warm-ups.
+def test_six_notebooks_a_slider_from_each_of_01_to_05_and_three_warm_ups():
+    """Six notebooks, a slider from each of 01 to 05 and three warm-ups.
 
-    "Five notebooks go from the policy gradient theorem to REINFORCE, baselines, continuous
-    actions and the ideas behind PPO" and "a two-minute tour with one slider from each notebook,
-    and three warm-up exercises".
+    "Six notebooks go from the policy gradient theorem to REINFORCE, baselines, continuous
+    actions and the ideas behind PPO" and "a two-minute tour with one slider from each of
+    notebooks 01 to 05, and three warm-up exercises".
     """
     numbered = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")
                       if not p.name.startswith("00"))
-    assert [name[:2] for name in numbered] == ["01", "02", "03", "04", "05"]
+    assert [name[:2] for name in numbered] == ["01", "02", "03", "04", "05", "06"]
     code = [source(c) for c in cells() if c["cell_type"] == "code"]
     views = [line for text in code for line in text.splitlines() if line.strip().endswith(".view()")]
     assert len(views) == 5
