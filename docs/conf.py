@@ -29,6 +29,10 @@ nb_execution_mode = "off"
 # No require.js / ipywidgets embed scripts from a CDN: widget views cannot run
 # without a kernel, and their static fallbacks are ordinary images.
 nb_ipywidgets_js = {}
+# A live dashboard's output carries a still image of its first figure beside the widget view
+# (helpers.widgets.LiveView): the book shows the image, never an empty widget.
+nb_mime_priority_overrides = [(builder, "application/vnd.jupyter.widget-view+json", None)
+                              for builder in ("html", "dirhtml", "singlehtml")]
 # Dollar maths and a few conveniences in the markdown cells.
 myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 3

@@ -365,13 +365,13 @@ def wait_for_output_text(
 
 def dashboard(page: Page, state: str | re.Pattern[str] | None = None,
               has_label: str | None = None) -> Locator:
-    """The ``interactive`` widget of a dashboard, found by its printed state line or a control's label.
+    """The live view of a dashboard (``helpers.widgets.LiveView``), found by its state line or a label.
 
     ``state`` is matched as a regular expression against the widget's text (a plain
     string is compiled as one); ``has_label`` picks the widget holding the control
     whose description is exactly that text.
     """
-    widget = page.locator(".jp-NotebookPanel .widget-interact")
+    widget = page.locator(".jp-NotebookPanel .pgn-dashboard")
     if state is not None:
         pattern = state if isinstance(state, re.Pattern) else re.compile(state)
         widget = widget.filter(has_text=pattern)
@@ -396,20 +396,77 @@ def press_widget_slider(widget: Locator, key: str = "ArrowRight", index: int = 0
     handle.press(key)
 
 
+def drag_widget_slider(page: Page, widget: Locator, fraction: float, index: int = 0,
+                       seconds: float = 2.0) -> int:
+    """Drag the ``index``-th slider's handle by ``fraction`` of its track over ``seconds``; count frames.
+
+    The mouse moves in small steps, as a hand would, and is released only at the end.
+    Returns how many distinct pictures the dashboard's canvas showed while the handle
+    was held (sampled on every animation frame of the page).
+    """
+    handle = widget.locator(".noUi-handle").nth(index)
+    handle.scroll_into_view_if_needed()
+    track = widget.locator(".noUi-target").nth(index).bounding_box()
+    box = handle.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    widget.evaluate(_SAMPLE_FRAMES_JS)
+    steps = max(2, int(seconds * 30))
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for k in range(1, steps + 1):
+        page.mouse.move(x + fraction * track["width"] * k / steps, y)
+        page.wait_for_timeout(1000 * seconds / steps)
+    frames = widget.evaluate("() => { window.__pgnSampling = false; return window.__pgnFrames.size; }")
+    page.mouse.up()
+    return frames
+
+
+# Records a fingerprint of the canvas on every animation frame until sampling is switched off.
+_SAMPLE_FRAMES_JS = """(root) => {
+    const canvas = root.querySelector('canvas');
+    window.__pgnFrames = new Set();
+    window.__pgnSampling = true;
+    const tick = () => {
+        if (!window.__pgnSampling) { return; }
+        const url = canvas.toDataURL();
+        window.__pgnFrames.add(url.length + ':' + url.slice(-96));
+        requestAnimationFrame(tick);
+    };
+    tick();
+}"""
+
+
+def assert_drag_follows(page: Page, widget: Locator, index: int = 0, fraction: float = -0.3) -> None:
+    """Drag a slider: the figure must change while the handle is held, and the state line follow."""
+    before_state = widget.locator(".widget-html-content").first.inner_text()
+    before = figure_source(widget)
+    frames = drag_widget_slider(page, widget, fraction, index)
+    assert frames >= 3, f"the figure showed {frames} pictures while the slider was dragged"
+    page.wait_for_function(
+        "([root, old]) => root.querySelector('.widget-html-content').innerText !== old",
+        arg=[widget.element_handle(), before_state], timeout=STEP_TIMEOUT_MS)
+    assert wait_for_new_figure(page, widget, before) != before
+
+
+# The figure: ipympl's <canvas> in a live view, an <img> in the still-image fallback.
+_FIGURE_JS = """(root) => {
+    const canvas = root.querySelector('canvas');
+    if (canvas !== null) { return canvas.toDataURL(); }
+    const img = root.querySelector('.widget-output img');
+    return img === null ? null : img.getAttribute('src');
+}"""
+
+
 def figure_source(widget: Locator) -> str:
-    """The data URL of the figure that the dashboard shows now."""
-    image = widget.locator(".widget-output img").first
-    image.wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
-    return image.get_attribute("src")
+    """The figure that the dashboard shows now, as a data URL of its pixels."""
+    widget.locator("canvas, .widget-output img").first.wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+    return widget.evaluate(_FIGURE_JS)
 
 
 def wait_for_new_figure(page: Page, widget: Locator, old_source: str) -> str:
-    """Wait until the dashboard's figure is a different image from ``old_source``; return it."""
+    """Wait until the dashboard's figure differs from ``old_source``; return it."""
     page.wait_for_function(
-        """([root, old]) => {
-            const img = root.querySelector('.widget-output img');
-            return img !== null && img.getAttribute('src') !== old;
-        }""",
+        f"""([root, old]) => {{ const now = ({_FIGURE_JS})(root); return now !== null && now !== old; }}""",
         arg=[widget.element_handle(), old_source],
         timeout=STEP_TIMEOUT_MS,
     )

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from tests.jupyterlab_browser import (
+    assert_drag_follows,
     dashboard,
     figure_source,
     open_notebook,
@@ -54,3 +55,6 @@ def test_baseline_dropdown_and_step_size_redraw_notebook_04(jupyterlab, lab_page
     wait_for_output_text(page, moved)
     widget = dashboard(page, re.escape(moved))
     assert wait_for_new_figure(page, widget, after) != after
+
+    # Dragged: the figure follows the handle, not only its release.
+    assert_drag_follows(page, dashboard(page, has_label="α^θ"), fraction=-0.55)  # 2^-6 to 2^-9

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.jupyterlab_browser import (
+    assert_drag_follows,
     dashboard,
     figure_source,
     open_notebook,
@@ -56,3 +57,7 @@ def test_theta_and_alpha_sliders_redraw_notebook_02(jupyterlab, lab_page):
     after = wait_for_new_figure(page, learning, before)
     assert after.startswith("data:image/png")
     assert after != before
+
+    # Dragged: the figure follows the handle, not only its release.
+    assert_drag_follows(page, dashboard(page, has_label="θ"))
+    assert_drag_follows(page, dashboard(page, has_label="α"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.jupyterlab_browser import (
+    assert_drag_follows,
     dashboard,
     figure_source,
     open_notebook,
@@ -48,3 +49,6 @@ def test_theta_sliders_redraw_the_policy_and_the_landscape_marker(jupyterlab, la
     third = wait_for_new_figure(page, widget, second)
     assert len({first, second, third}) == 3
     assert widget.get_by_text("θ = (0.50, 0.00)").count() == 0
+
+    # Dragged: the figure follows the handle, not only its release.
+    assert_drag_follows(page, dashboard(page, has_label=THETA1))

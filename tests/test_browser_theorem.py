@@ -12,6 +12,7 @@ import re
 import pytest
 
 from tests.jupyterlab_browser import (
+    assert_drag_follows,
     dashboard,
     figure_source,
     open_notebook,
@@ -53,3 +54,6 @@ def test_theta_slider_and_weight_menu_redraw_notebook_01(jupyterlab, lab_page):
     wait_for_output_text(page, "θ = 1.10, weight G_t")
     widget = dashboard(page, re.compile(re.escape("θ = 1.10, weight G_t")))
     assert wait_for_new_figure(page, widget, after) != after
+
+    # Dragged: the figure follows the handle, not only its release.
+    assert_drag_follows(page, dashboard(page, has_label="θ"))

@@ -13,6 +13,8 @@ import json
 import re
 from pathlib import Path
 
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -125,15 +127,27 @@ def test_objective_visits_and_on_policy_distribution():
 # --- the tour -------------------------------------------------------------------------
 
 
-def test_sliders_update_on_release():
-    """Section 3: "A slider updates when you release it", for every dashboard of the tour."""
+def test_the_figure_follows_a_slider_while_it_is_dragged():
+    """Section 3: "The figure follows a slider while you drag it", for every dashboard of the tour.
+
+    Every slider sends its values while it moves, and the view draws each new value into its one
+    figure and names it in the state line.
+    """
     boards = (theorem.gradient_cloud_dashboard(theta=1.0), demand.policy_dashboard(theta=1.0),
               grid.policy_dashboard(), baselines.learning_dashboard(),
               continuous.exploration_dashboard(sigma=0.5, alpha=0.01))
     for board in boards:
-        controls = [w for w in board.view().children if hasattr(w, "continuous_update")]
-        assert controls, board
-        assert all(w.continuous_update is False for w in controls)
+        view = board.view()
+        sliders = [w for w in view.children if isinstance(w, widgets.FloatSlider | widgets.FloatLogSlider)]
+        assert sliders, board
+        assert all(w.continuous_update is True for w in sliders)
+        first = view.pixels()
+        slider = sliders[0]
+        logarithmic = isinstance(slider, widgets.FloatLogSlider)
+        slider.value = slider.base**slider.max if logarithmic else slider.max
+        assert view.state_line.value == board.state(**board.values())
+        assert not np.array_equal(view.pixels(), first)
+        plt.close("all")
 
 
 def test_single_episode_estimates_scatter_widely_yet_are_right_on_average():

@@ -12,7 +12,7 @@ from helpers.envs import DemandEnv
 from helpers.mdp import exact_gradient, objective, visit_counts
 from helpers.policies import SigmoidPolicy
 from helpers.reinforce import reinforce, sample_episodes
-from helpers.widgets import Dashboard
+from helpers.widgets import Dashboard, LiveView
 
 THETAS = (-3.0, -1.0, -0.25, 0.0, 0.5, 1.0, 2.0, 4.5)
 
@@ -118,13 +118,13 @@ def test_policy_view_holds_the_policy_curve_and_the_exact_values(theta):
     assert view.J_best == pytest.approx(demand.best_return())
 
 
-def test_policy_dashboard_slider_drives_compute_through_interactive():
+def test_policy_dashboard_slider_drives_compute_through_the_live_view():
     dashboard = demand.policy_dashboard(theta=1.0)
     w = dashboard.view()
-    assert isinstance(w, widgets.interactive)
+    assert isinstance(w, LiveView)
     slider = w.children[0]
     assert slider.description == "θ"
-    assert slider.continuous_update is False
+    assert slider.continuous_update is True
     slider.value = -1.5
     assert w.kwargs == {"theta": -1.5}
     assert dashboard.state(**w.kwargs) == "θ = -1.50"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipywidgets as widgets
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
@@ -10,7 +11,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from helpers.exercises import Feedback, compare_numbers
 from helpers.plotting import HOUSE_STYLE, running_mean
-from helpers.widgets import Dashboard, dropdown, format_values, slider
+from helpers.widgets import Dashboard, LiveView, dropdown, format_values, slider
 
 
 def sine_dashboard(**kwargs) -> Dashboard:
@@ -30,15 +31,62 @@ def sine_dashboard(**kwargs) -> Dashboard:
                      **kwargs)
 
 
-def test_view_calls_compute_with_the_controls_values(capsys):
+def test_view_calls_compute_with_the_controls_values():
     dashboard = sine_dashboard()
     view = dashboard.view()
-    assert "f = 1.00, shift = +0.0" in capsys.readouterr().out
+    assert isinstance(view, LiveView)
+    assert view.state_line.value == "f = 1.00, shift = +0.0"
+    before = view.pixels()
     view.children[0].value = 2.5
     view.children[1].value = 1.0
     assert view.kwargs == {"frequency": 2.5, "shift": 1.0}
-    assert "f = 2.50, shift = +1.0" in capsys.readouterr().out
+    assert view.state_line.value == "f = 2.50, shift = +1.0"
+    assert not np.array_equal(view.pixels(), before)
+    assert view.children[-1] is view.canvas  # one persistent figure, drawn again in place
     plt.close("all")
+
+
+def test_sliders_send_values_while_dragged():
+    assert slider("x", 0.0, 0.0, 1.0, 0.1).continuous_update is True
+
+
+def test_a_failing_update_shows_the_error_in_place_of_the_figure():
+    def compute(frequency, shift):
+        if frequency > 2:
+            raise ValueError("frequency too high for this test")
+        return np.linspace(0, 1, 5), np.zeros(5) + shift
+
+    controls = {"frequency": slider("frequency", 1.0, 0.5, 3.0, 0.5),
+                "shift": dropdown("shift", {"none": 0.0, "up": 1.0}, 0.0)}
+    view = Dashboard(compute, lambda data, axes: axes[0].plot(*data), controls,
+                     lambda frequency, shift: f"f = {frequency:.2f}").view()
+    view.children[0].value = 3.0
+    assert "ValueError: frequency too high for this test" in view.error.value
+    assert view.canvas.layout.visibility == "hidden"
+    view.children[0].value = 1.5
+    assert view.error.value == ""
+    assert view.canvas.layout.visibility == "visible"
+
+
+def test_without_ipympls_front_end_the_view_falls_back_to_still_images(capsys):
+    dashboard = sine_dashboard()
+    view = dashboard.view()
+    view.fall_back()
+    note, still = view.children
+    assert "pip install ipympl" in note.value
+    assert isinstance(still, widgets.interactive)
+    assert "f = 1.00, shift = +0.0" in capsys.readouterr().out
+    still.children[0].value = 2.0
+    assert "f = 2.00, shift = +0.0" in capsys.readouterr().out
+    plt.close("all")
+
+
+def test_the_live_view_carries_a_still_image_for_the_book():
+    view = sine_dashboard().view()
+    bundle = view._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["image/png"]
+    assert bundle["text/plain"] == "f = 1.00, shift = +0.0"
 
 
 def test_dropdown_from_a_mapping_offers_labels_and_returns_values():

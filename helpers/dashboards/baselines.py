@@ -17,6 +17,7 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgb
@@ -112,32 +113,47 @@ def final_j(baseline: str, alpha_theta: float, alpha_w: float) -> np.ndarray:
     return all_step_sizes(baseline)[i_w, i_t, :, -1].copy()
 
 
-def draw(data: dict, axes: list[Axes]) -> None:
-    """Left: J of every run and the mean; right: final J against α^θ per baseline."""
+def draw(data: dict, axes: list[Axes]) -> list[Artist]:
+    """Left: J of every run and the mean; right: final J against α^θ per baseline.
+
+    Returns the artists that move with the step sizes (:func:`draw_moving`); the frame
+    depends on the baseline only.
+    """
     ax, ax_final = axes
-    episodes, baseline = data["episodes"], data["baseline"]
-    color = COLORS[baseline]
-    if baseline != "none":
-        ax.plot(episodes, data["reference"].mean(axis=0), color=COLORS["none"], ls="--", lw=1.5,
-                label="no baseline, mean")
-    runs = np.stack(np.broadcast_arrays(episodes[None, :], data["curves"]), axis=-1)
-    light = 0.65 + 0.35 * np.array(to_rgb(color))  # a pale shade instead of transparency (faster to render)
-    ax.add_collection(LineCollection(runs, colors=[tuple(light)], linewidths=0.6))
-    ax.plot(episodes, data["curves"].mean(axis=0), color=color, lw=2.4, label=f"{LABELS[baseline]}, mean")
     ax.set(xlabel="episode", ylabel="J(θ) of the unshifted grid", xlim=(0, N_EPISODES), ylim=J_RANGE,
            title="Every run (thin) and their mean")
-    ax.legend(loc="lower right")
-    for index, b in enumerate(GRID_BASELINES):
-        ax_final.plot(data["alphas_theta"], data["final"][b], color=COLORS[b], **compared_line_style(index),
-                      lw=2.4 if b == baseline else 1.2, label=LABELS[b])
-    ax_final.axvline(data["alpha_theta"], color=PALETTE[4], lw=1, ls=":")
     ax_final.set_xscale("log", base=2)
     # plain-text tick labels: the default 2^k labels are mathtext, parsed again on every redraw
     ax_final.set_xticks(data["alphas_theta"], [f"2^{k}" for k in THETA_EXPONENTS])
     ax_final.minorticks_off()
     ax_final.set(xlabel="α^θ", ylabel=f"mean J after {N_EPISODES} episodes", ylim=J_RANGE,
                  title="Final J against the step size")
+    moving = draw_moving(data, axes)
+    ax.legend(loc="lower right")
     ax_final.legend(loc="lower left", fontsize=8)
+    return moving
+
+
+def draw_moving(data: dict, axes: list[Axes]) -> list[Artist]:
+    """What moves with α^θ and α^w: every run, the means, the final J of each baseline, the marker."""
+    ax, ax_final = axes
+    episodes, baseline = data["episodes"], data["baseline"]
+    color = COLORS[baseline]
+    moving: list[Artist] = []
+    if baseline != "none":
+        moving += ax.plot(episodes, data["reference"].mean(axis=0), color=COLORS["none"], ls="--", lw=1.5,
+                          label="no baseline, mean")
+    runs = np.stack(np.broadcast_arrays(episodes[None, :], data["curves"]), axis=-1)
+    light = 0.65 + 0.35 * np.array(to_rgb(color))  # a pale shade instead of transparency (faster to render)
+    moving.append(ax.add_collection(LineCollection(runs, colors=[tuple(light)], linewidths=0.6)))
+    moving += ax.plot(episodes, data["curves"].mean(axis=0), color=color, lw=2.4,
+                      label=f"{LABELS[baseline]}, mean")
+    for index, b in enumerate(GRID_BASELINES):
+        moving += ax_final.plot(data["alphas_theta"], data["final"][b], color=COLORS[b],
+                                **compared_line_style(index), lw=2.4 if b == baseline else 1.2,
+                                label=LABELS[b])
+    moving.append(ax_final.axvline(data["alpha_theta"], color=PALETTE[4], lw=1, ls=":"))
+    return moving
 
 
 def state(baseline: str, alpha_theta: float, alpha_w: float) -> str:
@@ -156,7 +172,8 @@ def learning_dashboard() -> Dashboard:
         "alpha_w": log_slider("α^w", 2.0**-3, W_EXPONENTS[0], W_EXPONENTS[-1], step=1, base=2,
                               readout_format=".2e"),
     }
-    return Dashboard(compute, draw, controls, state, n_panels=2, panel_size=(4.6, 3.4))
+    return Dashboard(compute, draw, controls, state, n_panels=2, panel_size=(4.6, 3.4), moving=draw_moving,
+                     frame=lambda baseline, alpha_theta, alpha_w: baseline)
 
 
 def dashboards() -> dict[str, Dashboard]:

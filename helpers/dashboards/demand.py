@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba
@@ -282,16 +283,11 @@ def policy_view(theta: float, horizon: int = 3, gamma: float = 1.0) -> PolicyVie
 # every slider move.
 
 
-def draw_policy_view(view: PolicyView, axes: list[Axes]) -> None:
+def draw_policy_view(view: PolicyView, axes: list[Axes]) -> list[Artist]:
     """Left: the policy curve with the four demand changes; right: J(θ) with its tangent at θ."""
     ax_pi, ax_J = axes
-    ax_pi.plot(view.p_grid, view.pi_more, color=PALETTE[0], label="σ(θp)")
     ax_pi.axhline(0.5, color="grey", linewidth=0.8, linestyle=":")
     ax_pi.axvline(0.0, color="grey", linewidth=0.8, linestyle=":")
-    for p, prob in zip(view.demand_changes, view.pi_at_changes, strict=True):
-        ax_pi.plot(p, prob, "o", color=P_COLORS[p], markersize=8, zorder=3)
-        ax_pi.annotate(f"{prob:.2f}", (p, prob), textcoords="offset points",
-                       xytext=(0, 9 if prob < 0.85 else -16), ha="center", fontsize=9)
     ax_pi.set_xlim(-2.6, 2.6)
     ax_pi.set_ylim(-0.04, 1.04)
     ax_pi.set_xticks(view.demand_changes)
@@ -302,17 +298,41 @@ def draw_policy_view(view: PolicyView, axes: list[Axes]) -> None:
     ax_J.plot(view.theta_grid, view.J_grid, color=EXACT_COLOR, label="exact J(θ)")
     ax_J.axhline(view.J_best, color="grey", linestyle="--", linewidth=1.2,
                  label=f"best J* = {view.J_best:.2f} (θ → ∞)")
-    half = 1.2
-    ax_J.plot([view.theta - half, view.theta + half],
-              [view.J - half * view.slope, view.J + half * view.slope],
-              color=PALETTE[1], linewidth=2.5, label="tangent at θ")
-    ax_J.plot(view.theta, view.J, "o", color=PALETTE[1], markersize=8, zorder=3)
     ax_J.set_xlim(*THETA_LIMITS)
     ax_J.set_ylim(-3.6, 4.0)
     ax_J.set_xlabel("policy parameter θ")
     ax_J.set_ylabel("J(θ): expected season return\n(hundreds of units)")
-    ax_J.set_title(f"J(θ) = {view.J:.2f}, slope dJ/dθ = {view.slope:.2f}")
-    ax_J.legend(loc="lower right")
+    moving = policy_view_moving(view, axes)
+    ax_J.legend(loc="lower right")  # fixed labels: part of the frame
+    return moving
+
+
+def policy_view_moving(view: PolicyView, axes: list[Axes]) -> list[Artist]:
+    """What moves with θ: the policy curve and its four points, the tangent, the point and the title."""
+    ax_pi, ax_J = axes
+    moving = ax_pi.plot(view.p_grid, view.pi_more, color=PALETTE[0], label="σ(θp)")
+    for p, prob in zip(view.demand_changes, view.pi_at_changes, strict=True):
+        moving += ax_pi.plot(p, prob, "o", color=P_COLORS[p], markersize=8, zorder=3)
+        moving.append(ax_pi.annotate(f"{prob:.2f}", (p, prob), textcoords="offset points",
+                                     xytext=_label_offset(prob), ha="center", fontsize=9))
+    moving += ax_J.plot(*_tangent(view), color=PALETTE[1], linewidth=2.5, label="tangent at θ")
+    moving += ax_J.plot(view.theta, view.J, "o", color=PALETTE[1], markersize=8, zorder=3)
+    moving.append(ax_J.set_title(_policy_title(view)))
+    return moving
+
+
+def _label_offset(prob: float) -> tuple[int, int]:
+    """Offset of a probability's label in points: above the dot, below it near the top."""
+    return (0, 9 if prob < 0.85 else -16)
+
+
+def _tangent(view: PolicyView, half: float = 1.2) -> tuple[list[float], list[float]]:
+    """The tangent segment at θ, 2 × ``half`` wide."""
+    return ([view.theta - half, view.theta + half], [view.J - half * view.slope, view.J + half * view.slope])
+
+
+def _policy_title(view: PolicyView) -> str:
+    return f"J(θ) = {view.J:.2f}, slope dJ/dθ = {view.slope:.2f}"
 
 
 def policy_dashboard(theta: float = 1.0) -> Dashboard:
@@ -320,6 +340,7 @@ def policy_dashboard(theta: float = 1.0) -> Dashboard:
     return Dashboard(
         compute=policy_view,
         draw=draw_policy_view,
+        moving=policy_view_moving,
         controls={"theta": slider("θ", theta, -4.0, 4.0, 0.1)},
         state=lambda theta: f"θ = {theta:.2f}",
         n_panels=2,
@@ -403,32 +424,20 @@ def learning_runs(alpha: float, *, n_runs: int = N_RUNS, n_episodes: int = N_EPI
                           check_positive_int("horizon", horizon), float(_theta_array(theta0)))
 
 
-def draw_learning_runs(runs: LearningRuns, axes: list[Axes]) -> None:
-    """Left: mean exact J(θ_k) over runs with a ±2 SE band; right: every run's θ_k."""
+def draw_learning_runs(runs: LearningRuns, axes: list[Axes]) -> list[Artist]:
+    """Left: mean exact J(θ_k) over runs with a ±2 SE band; right: every run's θ_k.
+
+    Returns the artists that move with α (:func:`learning_runs_moving`).
+    """
     ax_J, ax_theta = axes
-    episodes = np.arange(runs.n_episodes + 1)
-    mean, low, high = mean_and_band(runs.J, "se")
-    ax_J.fill_between(episodes, low, high, color=PALETTE[0], alpha=0.25, linewidth=0,
-                      label="±2 standard errors")
-    ax_J.plot(episodes, mean, color=PALETTE[0], label=f"mean of {runs.n_runs} runs")
     exact_line(ax_J, runs.J_best, f"best J* = {runs.J_best:.2f}")
-    n_wrong = int(runs.wrong_way.sum())
-    ax_J.text(0.98, 0.05, f"{n_wrong} of {runs.n_runs} runs end with θ < 0\n"
-              f"final mean J = {mean[-1]:.2f}",
-              transform=ax_J.transAxes, ha="right", va="bottom", fontsize=9)
     ax_J.set_xlim(0, runs.n_episodes)
     ax_J.set_ylim(-0.2, 3.6)
     ax_J.set_xlabel("episode k")
     ax_J.set_ylabel("exact J(θₖ) (hundreds of units)")
     ax_J.set_title("Learning curve: exact J(θₖ) after k episodes")
-    ax_J.legend(loc="center right")
 
-    segments = np.stack(np.broadcast_arrays(episodes[None, :], runs.theta), axis=-1)
     right, wrong = PALETTE[0], PALETTE[3]
-    # RGBA rows, not colour names: matplotlib parses every name in a list one by one.
-    colors = np.where(runs.wrong_way[:, None], to_rgba(wrong), to_rgba(right))
-    widths = np.where(runs.wrong_way, 1.4, 0.7)
-    ax_theta.add_collection(LineCollection(segments, colors=colors, linewidths=widths, alpha=0.5))
     ax_theta.plot([], [], color=right, label="run ends with θ ≥ 0")
     ax_theta.plot([], [], color=wrong, linewidth=1.4, label="run ends with θ < 0")
     ax_theta.axhline(0.0, color="grey", linewidth=0.8, linestyle=":")
@@ -441,6 +450,31 @@ def draw_learning_runs(runs: LearningRuns, axes: list[Axes]) -> None:
     ax_theta.set_ylabel("θₖ (symmetric log scale)")
     ax_theta.set_title(f"θₖ of each of the {runs.n_runs} runs")
     ax_theta.legend(loc="center right", bbox_to_anchor=(1.0, 0.31))
+    moving = learning_runs_moving(runs, axes)
+    handles, labels = ax_J.get_legend_handles_labels()
+    ax_J.legend([handles[i] for i in (1, 2, 0)], [labels[i] for i in (1, 2, 0)], loc="center right")
+    return moving
+
+
+def learning_runs_moving(runs: LearningRuns, axes: list[Axes]) -> list[Artist]:
+    """What moves with α: the mean curve and its band, the count of wrong-way runs, every run's θₖ."""
+    ax_J, ax_theta = axes
+    episodes = np.arange(runs.n_episodes + 1)
+    mean, low, high = mean_and_band(runs.J, "se")
+    moving: list[Artist] = [ax_J.fill_between(episodes, low, high, color=PALETTE[0], alpha=0.25, linewidth=0,
+                                              label="±2 standard errors")]
+    moving += ax_J.plot(episodes, mean, color=PALETTE[0], label=f"mean of {runs.n_runs} runs")
+    n_wrong = int(runs.wrong_way.sum())
+    moving.append(ax_J.text(0.98, 0.05, f"{n_wrong} of {runs.n_runs} runs end with θ < 0\n"
+                                        f"final mean J = {mean[-1]:.2f}",
+                            transform=ax_J.transAxes, ha="right", va="bottom", fontsize=9))
+    segments = np.stack(np.broadcast_arrays(episodes[None, :], runs.theta), axis=-1)
+    # RGBA rows, not colour names: matplotlib parses every name in a list one by one.
+    colors = np.where(runs.wrong_way[:, None], to_rgba(PALETTE[3]), to_rgba(PALETTE[0]))
+    widths = np.where(runs.wrong_way, 1.4, 0.7)
+    moving.append(ax_theta.add_collection(LineCollection(segments, colors=colors, linewidths=widths,
+                                                         alpha=0.5)))
+    return moving
 
 
 def step_size_dashboard(alpha: float = 0.1, *, seed: int = 0, precompute: bool = True) -> Dashboard:
@@ -457,6 +491,7 @@ def step_size_dashboard(alpha: float = 0.1, *, seed: int = 0, precompute: bool =
     return Dashboard(
         compute=lambda alpha: learning_runs(alpha, seed=seed),
         draw=draw_learning_runs,
+        moving=learning_runs_moving,
         controls={"alpha": control},
         state=lambda alpha: f"α = {alpha:#.3g}",  # as the readout (d3 ".3g" keeps zeros: 0.100)
         n_panels=2,

@@ -20,6 +20,7 @@ from functools import lru_cache, partial
 import matplotlib.colors as mcolors
 import numpy as np
 from matplotlib import patheffects
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -470,7 +471,7 @@ def _cell_xy(problem: GridProblem, states: np.ndarray) -> tuple[np.ndarray, np.n
     return col.astype(float), -row.astype(float)
 
 
-def _policy_arrows(ax: Axes, pi: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
+def _policy_arrows(ax: Axes, pi: np.ndarray, x: np.ndarray, y: np.ndarray) -> list[Artist]:
     """Three arrows per cell (down-left, down, down-right), as long as the action is likely.
 
     The arrows start just outside a dot (the car); an arrow of probability 1 is 0.64
@@ -481,10 +482,18 @@ def _policy_arrows(ax: Axes, pi: np.ndarray, x: np.ndarray, y: np.ndarray) -> No
     length = 0.64 * pi[cell, action][:, None] * unit[action]
     tail_x = x[cell] + 0.1 * unit[action, 0]
     tail_y = y[cell] + 0.25 + 0.1 * unit[action, 1]
-    ax.plot(x, y + 0.25, "o", color=EXACT_COLOR, markersize=2.0, linestyle="none", zorder=3)
-    ax.quiver(tail_x, tail_y, length[:, 0], length[:, 1], angles="xy", scale_units="xy",
-              scale=1.0, width=0.0065, headwidth=3.2, headlength=3.0, headaxislength=2.7,
-              color=EXACT_COLOR, zorder=3)
+    cars = ax.plot(x, y + 0.25, "o", color=EXACT_COLOR, markersize=2.0, linestyle="none", zorder=3)
+    arrows = ax.quiver(tail_x, tail_y, length[:, 0], length[:, 1], angles="xy", scale_units="xy",
+                       scale=1.0, width=0.0065, headwidth=3.2, headlength=3.0, headaxislength=2.7,
+                       color=EXACT_COLOR, zorder=3)
+    return [*cars, arrows]
+
+
+def _road_policy(ax: Axes, problem: GridProblem, pi: np.ndarray) -> list[Artist]:
+    """The policy's arrows in every non-terminal cell of the road; returns the artists."""
+    live = np.flatnonzero(~problem.mdp.terminal)
+    x, y = _cell_xy(problem, live)
+    return _policy_arrows(ax, np.asarray(pi)[live], x, y)
 
 
 def draw_road(ax: Axes, problem: GridProblem, *, pi: np.ndarray | None = None,
@@ -530,9 +539,7 @@ def draw_road(ax: Axes, problem: GridProblem, *, pi: np.ndarray | None = None,
                            edgecolor=EXACT_COLOR, linewidth=1.8, zorder=2))
     ax.text(env.start_col, 0.5, "start", ha="center", va="bottom", fontsize=8, fontweight="bold")
     if pi is not None:
-        live = np.flatnonzero(~problem.mdp.terminal)
-        x, y = _cell_xy(problem, live)
-        _policy_arrows(ax, np.asarray(pi)[live], x, y)
+        _road_policy(ax, problem, pi)
     if path is not None:
         x, y = _cell_xy(problem, path.states)
         outline = [patheffects.withStroke(linewidth=4.5, foreground="white")]
@@ -662,33 +669,36 @@ def run_colors(n_runs: int) -> list[str]:
 
 
 def draw_paths(ax: Axes, paths: np.ndarray, *, ascent: np.ndarray | None = None,
-               label: str | None = "REINFORCE runs") -> None:
+               label: str | None = "REINFORCE runs") -> list[Artist]:
     """θ-paths of several runs (one colour each, numbered where they end), and the exact-ascent path.
 
     Draw the landscape (or set the axes limits) first: a run that ends outside
-    the limits gets a hollow dot at the nearest point of the box.
+    the limits gets a hollow dot at the nearest point of the box. Returns the artists.
     """
     outline = [patheffects.withStroke(linewidth=2.6, foreground="white")]
     colors = run_colors(len(paths))
     runs = LineCollection(paths, colors=colors, linewidths=1.1, label=label, path_effects=outline)
     ax.add_collection(runs, autolim=False)
+    drawn: list[Artist] = [runs]
     low, high = np.array([ax.get_xlim(), ax.get_ylim()]).T
     ends = paths[:, -1]
     inside = np.all((ends >= low) & (ends <= high), axis=1)
     shown = np.clip(ends, low, high)
-    ax.scatter(shown[:, 0], shown[:, 1], s=np.where(inside, 30, 45), zorder=4, clip_on=False,
-               c=np.where(inside[:, None], np.array([mcolors.to_rgba(c) for c in colors]), (1, 1, 1, 1)),
-               edgecolors=np.where(inside[:, None], mcolors.to_rgba(EXACT_COLOR),
-                                   np.array([mcolors.to_rgba(c) for c in colors])),
-               linewidths=np.where(inside, 0.6, 1.8))
+    drawn.append(ax.scatter(
+        shown[:, 0], shown[:, 1], s=np.where(inside, 30, 45), zorder=4, clip_on=False,
+        c=np.where(inside[:, None], np.array([mcolors.to_rgba(c) for c in colors]), (1, 1, 1, 1)),
+        edgecolors=np.where(inside[:, None], mcolors.to_rgba(EXACT_COLOR),
+                            np.array([mcolors.to_rgba(c) for c in colors])),
+        linewidths=np.where(inside, 0.6, 1.8)))
     offset = 0.025 * (high - low)
     for run, (x, y) in enumerate(shown, start=1):  # plain text: an outline would cost ~1 ms per number
-        ax.text(x + offset[0], y + offset[1], f"{run}", fontsize=7, fontweight="bold", zorder=6,
-                clip_on=False, color=EXACT_COLOR)
+        drawn.append(ax.text(x + offset[0], y + offset[1], f"{run}", fontsize=7, fontweight="bold",
+                             zorder=6, clip_on=False, color=EXACT_COLOR))
     if ascent is not None:
-        ax.plot(ascent[:, 0], ascent[:, 1], color=EXACT_COLOR, linewidth=1.6, linestyle="--",
-                path_effects=outline, label="exact ascent θ ← θ + α∇J")
-    ax.plot(*THETA0, marker="s", color="white", markeredgecolor=EXACT_COLOR, markersize=6)
+        drawn += ax.plot(ascent[:, 0], ascent[:, 1], color=EXACT_COLOR, linewidth=1.6, linestyle="--",
+                         path_effects=outline, label="exact ascent θ ← θ + α∇J")
+    drawn += ax.plot(*THETA0, marker="s", color="white", markeredgecolor=EXACT_COLOR, markersize=6)
+    return drawn
 
 
 # --- the gamma^t factor ------------------------------------------------------------------------
@@ -1214,32 +1224,40 @@ def policy_state(theta1: float, theta2: float) -> str:
     return f"θ = ({theta1:.2f}, {theta2:.2f})"
 
 
-def _mark_theta(ax: Axes, theta: np.ndarray, gradient: np.ndarray, span: float) -> None:
+def _mark_theta(ax: Axes, theta: np.ndarray, gradient: np.ndarray, span: float) -> list[Artist]:
     outline = [patheffects.withStroke(linewidth=3.5, foreground="white")]
     norm = np.linalg.norm(gradient)
+    marks: list[Artist] = []
     if norm > 0:
         tip = theta + 0.12 * span * gradient / norm
-        ax.annotate("", xy=tip, xytext=theta, zorder=5,
-                    arrowprops={"arrowstyle": "-|>", "color": OKABE_ITO["vermillion"], "linewidth": 2.0,
-                                "path_effects": outline})
-    ax.plot(*theta, marker="o", color=OKABE_ITO["vermillion"], markeredgecolor="white",
-            markeredgewidth=1.2, markersize=8, zorder=6)
+        marks.append(ax.annotate("", xy=tip, xytext=theta, zorder=5,
+                                 arrowprops={"arrowstyle": "-|>", "color": OKABE_ITO["vermillion"],
+                                             "linewidth": 2.0, "path_effects": outline}))
+    marks += ax.plot(*theta, marker="o", color=OKABE_ITO["vermillion"], markeredgecolor="white",
+                     markeredgewidth=1.2, markersize=8, zorder=6)
+    return marks
 
 
-def policy_draw(data: PolicyData, axes: list[Axes], *, colorbar: bool = False) -> None:
+def policy_draw(data: PolicyData, axes: list[Axes], *, colorbar: bool = False) -> list[Artist]:
     """Left: the policy in every cell. Right: θ on the landscape, with the direction of ∇J.
 
     ``colorbar`` adds the colour bar of J (about 25 ms per redraw, so the live view leaves
-    it out; the static small multiples show it).
+    it out; the static small multiples show it). Returns the artists that move with θ.
     """
     problem = grid_problem(FEATURE)
-    draw_road(axes[0], problem, pi=data.pi, title=r"$\pi(a|s,\theta)$ in every cell")
+    draw_road(axes[0], problem, title=r"$\pi(a|s,\theta)$ in every cell")
+    draw_landscape(axes[1], data.landscape, colorbar=colorbar)
+    return policy_moving(data, axes)
+
+
+def policy_moving(data: PolicyData, axes: list[Axes]) -> list[Artist]:
+    """What moves with θ: the arrows of the policy, θ and the direction of ∇J, the title."""
+    moving = _road_policy(axes[0], grid_problem(FEATURE), data.pi)
     land = data.landscape
-    draw_landscape(axes[1], land, colorbar=colorbar)
-    span = land.theta1[-1] - land.theta1[0]
-    _mark_theta(axes[1], data.theta, data.gradient, span)
+    moving += _mark_theta(axes[1], data.theta, data.gradient, land.theta1[-1] - land.theta1[0])
     g1, g2 = np.round(data.gradient, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
-    axes[1].set_title(f"J(θ) = {data.J:.2f},  ∇J = ({g1:.2f}, {g2:.2f})")
+    moving.append(axes[1].set_title(f"J(θ) = {data.J:.2f},  ∇J = ({g1:.2f}, {g2:.2f})"))
+    return moving
 
 
 def policy_dashboard(*, colorbar: bool = False) -> Dashboard:
@@ -1251,6 +1269,7 @@ def policy_dashboard(*, colorbar: bool = False) -> Dashboard:
     return Dashboard(
         compute=policy_compute,
         draw=partial(policy_draw, colorbar=colorbar),
+        moving=policy_moving,
         controls={
             "theta1": slider("θ₁ (left)", 0.0, *THETA1_LIMITS, THETA_STEP),
             "theta2": slider("θ₂ (right)", 0.0, *THETA2_LIMITS, THETA_STEP),
@@ -1282,29 +1301,43 @@ def paths_state(alpha: float) -> str:
     return f"α = {snap_alpha(alpha):.3g}"
 
 
-def paths_draw(data: PathsData, axes: list[Axes]) -> None:
-    """Left: the runs' θ-paths on the landscape. Right: the exact J(θ) along each run."""
+def paths_draw(data: PathsData, axes: list[Axes]) -> list[Artist]:
+    """Left: the runs' θ-paths on the landscape. Right: the exact J(θ) along each run.
+
+    Returns the artists that move with α (:func:`paths_moving`).
+    """
     draw_landscape(axes[0], data.landscape, colorbar=False)
-    draw_paths(axes[0], data.paths, ascent=data.ascent)
-    axes[0].set_title(f"α = {data.alpha:.3g}: {paths_summary(data.J[:, -1])}")
     ax = axes[1]
-    episodes = np.arange(data.J.shape[1])
-    curves = np.stack([np.broadcast_to(episodes, data.J.shape), data.J], axis=-1)
-    ax.add_collection(LineCollection(curves, colors=run_colors(len(curves)), linewidths=0.9,
-                                     label="REINFORCE runs (one colour each)"), autolim=False)
-    ax.plot(episodes, data.ascent_J, color=EXACT_COLOR, linestyle="--", linewidth=1.6,
-            label="exact ascent θ ← θ + α∇J")
-    ax.plot([], [], "o", color="white", markeredgecolor="0.4", markeredgewidth=1.6,
-            label="(left) run ended outside the box")
     ax.axhline(data.best_return, color=EXACT_COLOR, linestyle=":", linewidth=1.2,
                label=f"best possible J = {data.best_return:.0f}")
     ax.set_ylim(-6.2, 6.6)
-    ax.set_xlim(0, episodes[-1])
+    ax.set_xlim(0, data.J.shape[1] - 1)
     ax.set_xlabel("episode")
     ax.set_ylabel(r"exact $J(\theta)$ after the update")
     ax.set_title("how good each run's policy is\n(colours as on the left)")
-    ax.legend(loc="center right", bbox_to_anchor=(1.0, 0.35), fontsize=8, facecolor="white", framealpha=0.9,
-              frameon=True)
+    moving = paths_moving(data, axes)
+    ax.plot([], [], "o", color="white", markeredgecolor="0.4", markeredgewidth=1.6,
+            label="(left) run ended outside the box")
+    handles, labels = ax.get_legend_handles_labels()
+    order = [1, 2, 3, 0]  # runs, ascent, the hollow dot, then the best J
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="center right",
+              bbox_to_anchor=(1.0, 0.35), fontsize=8, facecolor="white", framealpha=0.9, frameon=True)
+    return moving
+
+
+def paths_moving(data: PathsData, axes: list[Axes]) -> list[Artist]:
+    """What moves with α: the θ-paths, their ends and numbers, the title, and J along each run."""
+    moving = draw_paths(axes[0], data.paths, ascent=data.ascent)
+    moving.append(axes[0].set_title(f"α = {data.alpha:.3g}: {paths_summary(data.J[:, -1])}"))
+    ax = axes[1]
+    episodes = np.arange(data.J.shape[1])
+    curves = np.stack([np.broadcast_to(episodes, data.J.shape), data.J], axis=-1)
+    moving.append(ax.add_collection(LineCollection(curves, colors=run_colors(len(curves)), linewidths=0.9,
+                                                   label="REINFORCE runs (one colour each)"),
+                                    autolim=False))
+    moving += ax.plot(episodes, data.ascent_J, color=EXACT_COLOR, linestyle="--", linewidth=1.6,
+                      label="exact ascent θ ← θ + α∇J")
+    return moving
 
 
 def paths_dashboard() -> Dashboard:
@@ -1312,6 +1345,7 @@ def paths_dashboard() -> Dashboard:
     return Dashboard(
         compute=paths_compute,
         draw=paths_draw,
+        moving=paths_moving,
         controls={"alpha": log_slider("α (step size)", 0.316, ALPHA_EXPONENTS[0], ALPHA_EXPONENTS[-1],
                                       step=0.25)},
         state=paths_state,

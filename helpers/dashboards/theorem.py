@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 
 from helpers.dashboards.demand import demand_problem
@@ -192,22 +193,15 @@ def compute(theta: float = 1.0, weight: str = "total") -> GradientCloud:
                          single_episode_estimates(theta, weight))
 
 
-def draw(data: GradientCloud, axes: list[Axes]) -> None:
+def draw(data: GradientCloud, axes: list[Axes]) -> list[Artist]:
     """Left: J(θ) and its tangent at θ. Right: the estimates, their running mean and the exact slope.
 
     Labels are plain Unicode, not mathtext: each new figure starts with an empty mathtext
-    cache, so every ``$...$`` would be parsed again on every slider move.
+    cache, so every ``$...$`` would be parsed again on every slider move. Returns the
+    artists that move with θ (:func:`draw_moving`).
     """
     left, right = axes
-    estimate_color, mean_color = OKABE_ITO["sky"], OKABE_ITO["vermillion"]
-
     left.plot(data.theta_grid, data.objective_grid, color=EXACT_COLOR, label="J(θ)")
-    span = np.linspace(data.theta - 1.0, data.theta + 1.0, 2)
-    left.plot(span, data.objective + data.mean * (span - data.theta), color=mean_color,
-              linewidth=1.4, label=f"estimated slope {data.mean:.3f}")
-    left.plot(span, data.objective + data.gradient * (span - data.theta), color=EXACT_COLOR,
-              linestyle="--", linewidth=1.2, label=f"exact slope {data.gradient:.3f}")
-    left.plot([data.theta], [data.objective], "o", color=EXACT_COLOR, markersize=5)
     low, high = data.objective_grid.min(), data.objective_grid.max()
     pad = 0.15 * (high - low)
     left.set_ylim(low - pad, high + pad)
@@ -218,32 +212,49 @@ def draw(data: GradientCloud, axes: list[Axes]) -> None:
     left.set_xlabel("policy parameter θ")
     left.set_ylabel("J(θ), expected total reward")
     left.set_title("Tangent at θ: estimated slope vs exact")
-    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, columnspacing=1.0)
 
-    m = np.arange(1, data.estimates.size + 1)
-    running, se = data.running_mean(), data.running_standard_error()
-    top = ESTIMATE_YLIM[1]
-    above = data.estimates > top
-    right.plot(m[~above], data.estimates[~above], "o", color=estimate_color, markersize=3, alpha=0.6,
-               label="ĝᵐ, one per episode")
-    if above.any():
-        right.plot(m[above], np.full(above.sum(), top - 0.25), "^", color=estimate_color, markersize=5,
-                   clip_on=False, label=f"{above.sum()} above {top:g} (largest {data.estimates.max():.1f})")
-    right.fill_between(m[1:], (running - 2 * se)[1:], (running + 2 * se)[1:], color=mean_color,
-                       alpha=0.25, linewidth=0)
-    right.plot(m, running, color=mean_color, label="running mean ± 2 SE")
-    right.axhline(data.gradient, color=EXACT_COLOR, linestyle="--", linewidth=1.2, zorder=3,
-                  label=f"exact dJ/dθ = {data.gradient:.3f}")
     right.set_ylim(*ESTIMATE_YLIM)
     right.set_xlim(0, data.estimates.size + 1)
     right.set_xticks(np.linspace(0, data.estimates.size, 5))
     right.set_yticks(np.arange(-2, ESTIMATE_YLIM[1], 2))
     right.set_xlabel("episode m")
     right.set_ylabel("ĝᵐ, one episode's estimate of dJ/dθ")
+    return draw_moving(data, axes)
+
+
+def draw_moving(data: GradientCloud, axes: list[Axes]) -> list[Artist]:
+    """What moves with θ and the weight: tangents, estimates, running mean, titles and legends."""
+    left, right = axes
+    estimate_color, mean_color = OKABE_ITO["sky"], OKABE_ITO["vermillion"]
+    span = np.linspace(data.theta - 1.0, data.theta + 1.0, 2)
+    moving = left.plot(span, data.objective + data.mean * (span - data.theta), color=mean_color,
+                       linewidth=1.4, label=f"estimated slope {data.mean:.3f}")
+    moving += left.plot(span, data.objective + data.gradient * (span - data.theta), color=EXACT_COLOR,
+                        linestyle="--", linewidth=1.2, label=f"exact slope {data.gradient:.3f}")
+    moving += left.plot([data.theta], [data.objective], "o", color=EXACT_COLOR, markersize=5)
+    moving.append(left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, columnspacing=1.0))
+
+    m = np.arange(1, data.estimates.size + 1)
+    running, se = data.running_mean(), data.running_standard_error()
+    top = ESTIMATE_YLIM[1]
+    above = data.estimates > top
+    moving += right.plot(m[~above], data.estimates[~above], "o", color=estimate_color, markersize=3,
+                         alpha=0.6, label="ĝᵐ, one per episode")
+    if above.any():
+        moving += right.plot(m[above], np.full(above.sum(), top - 0.25), "^", color=estimate_color,
+                             markersize=5, clip_on=False,
+                             label=f"{above.sum()} above {top:g} (largest {data.estimates.max():.1f})")
+    moving.append(right.fill_between(m[1:], (running - 2 * se)[1:], (running + 2 * se)[1:],
+                                     color=mean_color, alpha=0.25, linewidth=0))
+    moving += right.plot(m, running, color=mean_color, label="running mean ± 2 SE")
+    moving.append(right.axhline(data.gradient, color=EXACT_COLOR, linestyle="--", linewidth=1.2, zorder=3,
+                                label=f"exact dJ/dθ = {data.gradient:.3f}"))
     verdict = "covers" if data.band_covers_exact else "misses"
-    right.set_title(f"{data.estimates.size} estimates, weight {WEIGHTS[data.weight]}: mean {data.mean:.2f} "
-                    f"± {2 * data.standard_error:.2f}\n{verdict} the exact {data.gradient:.2f}")
-    right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+    moving.append(right.set_title(f"{data.estimates.size} estimates, weight {WEIGHTS[data.weight]}: mean "
+                                  f"{data.mean:.2f} ± {2 * data.standard_error:.2f}\n{verdict} the exact "
+                                  f"{data.gradient:.2f}"))
+    moving.append(right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2))
+    return moving
 
 
 def state(theta: float, weight: str = "total") -> str:
@@ -258,6 +269,7 @@ def gradient_cloud_dashboard(theta: float = 1.0) -> Dashboard:
     return Dashboard(
         compute=compute,
         draw=draw,
+        moving=draw_moving,
         controls={
             "theta": slider("θ", theta, THETA_MIN, THETA_MAX, THETA_STEP),
             "weight": dropdown("weight", [("R(τ), whole episode", "total"),
