@@ -179,10 +179,9 @@ class JupyterLabServer:
         return f"{self.base_url}{path.lstrip('/')}{separator}token={self.token}"
 
 
-@pytest.fixture(scope="session")
-def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterLabServer]:
-    """Start JupyterLab on a temporary copy of ``notebooks/``; stop it at the end."""
-    work = tmp_path_factory.mktemp("jupyterlab")
+@contextlib.contextmanager
+def running_jupyterlab(work: Path) -> Iterator[JupyterLabServer]:
+    """Start JupyterLab on a copy of ``notebooks/`` in ``work/notebooks``; stop it on leaving."""
     root_dir = work / "notebooks"
     if NOTEBOOKS_DIR.is_dir():
         shutil.copytree(NOTEBOOKS_DIR, root_dir, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
@@ -216,6 +215,30 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterLabS
         stop_process_group(process)
 
 
+@contextlib.contextmanager
+def launched_chromium(home: Path) -> Iterator[Browser]:
+    """Headless Debian Chromium through Playwright, with its own home folder; closed on leaving."""
+    from playwright.sync_api import sync_playwright
+
+    # Chromium writes caches and an NSS database under $HOME: give it its own.
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM_PATH), headless=True, args=CHROMIUM_ARGS, env=env
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterLabServer]:
+    """Start JupyterLab on a temporary copy of ``notebooks/``; stop it at the end."""
+    with running_jupyterlab(tmp_path_factory.mktemp("jupyterlab")) as server:
+        yield server
+
+
 @pytest.fixture(scope="session")
 def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     """Launch headless Debian Chromium through Playwright, once per run."""
@@ -227,7 +250,7 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
         )
     else:
         try:
-            from playwright.sync_api import sync_playwright
+            import playwright.sync_api  # noqa: F401 (only whether it imports)
         except ImportError as error:
             reason = f"Python Playwright is not importable ({error}): pip install -e '.[test]'"
     if reason is not None:
@@ -235,17 +258,8 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
             pytest.fail(f"CI=true and the browser test cannot run: {reason}")
         pytest.skip(reason)
 
-    # Chromium writes caches and an NSS database under $HOME: give it its own.
-    home = tmp_path_factory.mktemp("chromium-home")
-    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM_PATH), headless=True, args=CHROMIUM_ARGS, env=env
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launched_chromium(tmp_path_factory.mktemp("chromium-home")) as browser:
+        yield browser
 
 
 @pytest.fixture
