@@ -55,31 +55,13 @@ def short_corridor_reinforce(alpha: float | np.ndarray, n_episodes: int, n_runs:
                              rng: np.random.Generator, *, alpha_w: float | np.ndarray | None = None,
                              theta0: np.ndarray = BOOK_THETA0,
                              max_steps: int = 1000) -> tuple[np.ndarray, np.ndarray]:
-    r"""REINFORCE (with baseline :math:`\hat v(s, w) = w` if ``alpha_w`` is given) on the short corridor.
+    r"""The old lockstep learner: what :func:`helpers.baselines.short_corridor_reinforce` computes.
 
-    Sutton & Barto's per-step updates, after each episode, for t = 0, …, T-1 (γ = 1):
-
-    .. math:: \delta = G_t - w, \quad w \leftarrow w + \alpha^w \delta, \quad
-              \theta \leftarrow \theta + \alpha \delta \nabla \ln \pi(A_t|\theta),
-
-    with :math:`G_t = -(T - t)` (-1 on every step, including the last). With
-    x(right) = (1, 0), x(left) = (0, 1), π(right) = σ(h) where h = θ₁ - θ₂, and the
-    update moves h by :math:`2\alpha\delta(\mathbb 1[A_t = \text{right}] - \sigma(h))`
-    while θ₁ + θ₂ stays fixed; that is what is computed: the same algorithm as
-    :func:`helpers.reinforce.reinforce` with ``SoftmaxLinearPolicy(2, 2)`` and
-    ``value_features=np.ones((4, 1))``, specialised to this problem (the tests compare them).
-
-    A run whose episode reaches ``max_steps`` steps without reaching the goal is
-    stopped there (the book has no cap; such a run has p near 0 or 1, where
-    J(p) → -∞): its later returns are NaN and it is counted in
-    :attr:`CorridorRuns.n_runaways`.
-
-    Parameters
-    ----------
-    alpha, alpha_w : float or ndarray of shape (n_runs,)
-        Step sizes; one per run lets a whole figure run in one call.
-    theta0 : ndarray, shape (2,)
-        Initial θ (the book's (-1.47, 1.47) by default).
+    All runs play one episode at a time in NumPy; each run's h = θ₁ - θ₂ moves by
+    :math:`2\alpha\delta(\mathbb 1[A_t = \text{right}] - \sigma(h))` per step, with
+    :math:`\delta = G_t - w` (w = 0 without ``alpha_w``). A run whose episode reaches
+    ``max_steps`` is stopped. Returns the returns (n_runs, n_episodes) and the π(right)
+    histories (n_runs, n_episodes + 1), NaN after a stop.
     """
     n_episodes = check_positive_int("n_episodes", n_episodes)
     n_runs = check_positive_int("n_runs", n_runs)
