@@ -34,6 +34,9 @@ def test_ratio_slider_redraws_notebook_06(jupyterlab, lab_page):
     page = lab_page
     open_notebook(page, jupyterlab, NOTEBOOK)
     run_all_cells(page)
+    # JupyterLab leaves cells out of view unrendered: bring the live cell into view first.
+    live_cell = page.locator(".jp-NotebookPanel .jp-Cell", has_text="clipped_db.view()").first
+    live_cell.scroll_into_view_if_needed()
 
     # The clipped dashboard starts at r = 1.3, Â = +1, ε = 0.2.
     wait_for_output_text(page, START)

@@ -33,6 +33,9 @@ def test_sigma_slider_redraws_notebook_05(jupyterlab, lab_page):
     page = lab_page
     open_notebook(page, jupyterlab, NOTEBOOK)
     run_all_cells(page)
+    # JupyterLab leaves cells out of view unrendered: bring the live cell into view first.
+    live_cell = page.locator(".jp-NotebookPanel .jp-Cell", has_text="exploration_db.view()").first
+    live_cell.scroll_into_view_if_needed()
 
     # The exploration dashboard starts at σ = 0.5, α = 0.01.
     wait_for_output_text(page, "σ = 0.5, α = 0.01")

@@ -552,13 +552,24 @@ def exploration_small_multiples(settings: list[dict[str, float]]) -> Figure:
     return fig
 
 
+def _grid_through(value: float, low: float, high: float, step: float) -> tuple[float, float]:
+    """Exponent limits near ``low`` and ``high`` whose grid of ``step`` passes through log10(value).
+
+    A slider's front end snaps its value to the grid min + k·step and sends it back, so a
+    start value off the grid (σ = 0.5 on a grid from 10^-1.5) would start the view elsewhere.
+    """
+    exponent = float(np.log10(check_step_size("value", value)))
+    return (exponent - round((exponent - low) / step) * step,
+            exponent + round((high - exponent) / step) * step)
+
+
 def exploration_dashboard(sigma: float = 0.5, alpha: float = 0.01) -> Dashboard:
     """Sliders for σ (0.03 to 3) and α (0.001 to 0.3), both logarithmic."""
     return Dashboard(
         compute=exploration_view,
         draw=draw_exploration,
-        controls={"sigma": log_slider("σ", sigma, -1.5, 0.5, step=0.125),
-                  "alpha": log_slider("α", alpha, -3.0, -0.5, step=0.25)},
+        controls={"sigma": log_slider("σ", sigma, *_grid_through(sigma, -1.5, 0.5, 0.125), step=0.125),
+                  "alpha": log_slider("α", alpha, *_grid_through(alpha, -3.0, -0.5, 0.25), step=0.25)},
         state=lambda sigma, alpha: f"σ = {sigma:.3g}, α = {alpha:.3g}",
         n_panels=2,
         panel_size=(4.7, 3.5),
