@@ -74,8 +74,10 @@ def time_live_moves(dashboard: Dashboard, name: str) -> list[float]:
     view = dashboard.view()
     view.canvas.syncing_data_url = False  # as with ipympl's front end on the page
     control = dashboard.controls[name]
+    positions = list(dict.fromkeys(control_values(control, MOVES)))  # a move must change the value
+    positions = [value for value in positions if value != control.value] + [control.value]
     seconds = []
-    for value in control_values(control, MOVES):
+    for value in (positions[k % len(positions)] for k in range(MOVES)):
         start = time.perf_counter()
         control.value = value
         seconds.append(time.perf_counter() - start)

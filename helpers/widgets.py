@@ -319,8 +319,10 @@ class LiveView(widgets.VBox):
         self._draw_all(self.kwargs)
         self.canvas.syncing_data_url = True  # until ipympl's front end says it shows the canvas
         with self._nothing_animated():  # the canvas's size and first picture, as ipympl's display sets them
-            self.canvas._repr_mimebundle_()
-        self.still = widgets.Image(value=self.png(), format="png")
+            first = self.canvas._repr_mimebundle_()["image/png"]
+        self._first_png = first  # base64: the still image and the notebook's stored picture
+        self._first_state = dashboard.state(**self.kwargs)
+        self.still = widgets.Image(value=base64.b64decode(first), format="png")
         super().__init__([*dashboard.controls.values(), self.state_line, self.error, self.starting,
                           self.still, self.canvas])
         self.add_class("pgn-dashboard")  # how the browser tests find a dashboard
@@ -428,10 +430,14 @@ class LiveView(widgets.VBox):
                 artist.set_animated(True)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        """The widget, with a still image of its first figure for places that cannot run widgets."""
+        """The widget, with a still image of its first figure for places that cannot run widgets.
+
+        The first figure, not the current one: the stored notebook and the book show the
+        setting the cell's code chose, as its state line says.
+        """
         bundle = super()._repr_mimebundle_(**kwargs) or {}
-        bundle["image/png"] = base64.b64encode(self.png()).decode("ascii")
-        bundle["text/plain"] = self.dashboard.state(**self.kwargs)
+        bundle["image/png"] = self._first_png
+        bundle["text/plain"] = self._first_state
         return bundle
 
     # -- without ipympl's front end -----------------------------------------------------------------

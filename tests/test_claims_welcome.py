@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from helpers import symbolic as sym
-from helpers.dashboards import baselines, continuous, demand, grid, theorem
+from helpers.dashboards import baselines, beyond, continuous, demand, grid, theorem
 from helpers.envs import SHORT_CORRIDOR_BEST_P, ShortCorridor, short_corridor_value
 from helpers.exercises.welcome import check_action_frequencies, check_larger_sample, frequency_tolerance
 from helpers.mdp import objective as exact_objective
@@ -43,21 +43,21 @@ def source(cell: dict) -> str:
 # --- the opening and the map ----------------------------------------------------------
 
 
-def test_six_notebooks_a_slider_from_each_of_01_to_05_and_three_warm_ups():
-    """Six notebooks, a slider from each of 01 to 05 and three warm-ups.
+def test_six_notebooks_a_slider_from_each_and_three_warm_ups():
+    """Six notebooks, a slider from each of 01 to 06 and three warm-ups.
 
     "Six notebooks go from the policy gradient theorem to REINFORCE, baselines, continuous
     actions and the ideas behind PPO" and "a two-minute tour with one slider from each of
-    notebooks 01 to 05, and three warm-up exercises".
+    notebooks 01 to 06, and three warm-up exercises".
     """
     numbered = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")
                       if not p.name.startswith("00"))
     assert [name[:2] for name in numbered] == ["01", "02", "03", "04", "05", "06"]
     code = [source(c) for c in cells() if c["cell_type"] == "code"]
     views = [line for text in code for line in text.splitlines() if line.strip().endswith(".view()")]
-    assert len(views) == 5
+    assert len(views) == 6
     made_by = " ".join(text for text in code if ".view()" in text)
-    for module in ("theorem.", "demand.", "grid.", "baselines.", "continuous."):
+    for module in ("theorem.", "demand.", "grid.", "baselines.", "continuous.", "beyond."):
         assert module in made_by
     markdown = "\n".join(source(c) for c in cells() if c["cell_type"] == "markdown")
     assert len(re.findall(r"^### Warm-up \d", markdown, flags=re.M)) == 3
@@ -135,7 +135,7 @@ def test_the_figure_follows_a_slider_while_it_is_dragged():
     """
     boards = (theorem.gradient_cloud_dashboard(theta=1.0), demand.policy_dashboard(theta=1.0),
               grid.policy_dashboard(), baselines.learning_dashboard(),
-              continuous.exploration_dashboard(sigma=0.5, alpha=0.01))
+              continuous.exploration_dashboard(sigma=0.5, alpha=0.01), beyond.clipped_dashboard())
     for board in boards:
         view = board.view()
         sliders = [w for w in view.children if isinstance(w, widgets.FloatSlider | widgets.FloatLogSlider)]

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
@@ -323,8 +324,12 @@ def clipped_view(ratio: float, advantage: float, epsilon: float = 0.2) -> Clippe
                        float(clipped_objective_slope(ratio, advantage, epsilon)))
 
 
-def draw_clipped(view: ClippedView, axes: list[Axes]) -> None:
-    """Left: L^CLIP and r·Â against r, the clip range shaded; right: the slope ∂L/∂r."""
+def draw_clipped(view: ClippedView, axes: list[Axes]) -> list[Artist]:
+    """Left: L^CLIP and r·Â against r, the clip range shaded; right: the slope ∂L/∂r.
+
+    The frame depends on Â (the axes' range) and ε (the shaded clip range); returns the
+    artists that move with r (:func:`clipped_moving`).
+    """
     ax_L, ax_slope = axes
     low, high = 1 - view.epsilon, 1 + view.epsilon
     for ax in axes:
@@ -332,9 +337,6 @@ def draw_clipped(view: ClippedView, axes: list[Axes]) -> None:
         ax.axvline(1.0, color="grey", linewidth=0.8, linestyle=":")
     ax_L.plot(view.r_grid, view.unclipped, color="grey", linestyle="--", linewidth=1.2,
               label="unclipped r·Â")
-    ax_L.plot(view.r_grid, view.clipped, color=PALETTE[0], linewidth=2.2,
-              label="min(r·Â, clip(r, 1 − ε, 1 + ε)·Â)")
-    ax_L.plot(view.ratio, view.value, "o", color=PALETTE[1], markersize=8, zorder=3)
     ax_L.set_xlim(*R_LIMITS)
     bound = 2.1 * max(abs(view.advantage), 0.1)
     ax_L.set_ylim(-bound, bound)
@@ -343,20 +345,30 @@ def draw_clipped(view: ClippedView, axes: list[Axes]) -> None:
         ax.yaxis.set_major_locator(MaxNLocator(5))
     ax_L.set_xlabel("ratio r = π(a|s, θ) / π(a|s, θ_old)")
     ax_L.set_ylabel(r"objective for this step")
-    ax_L.set_title(f"Clipped objective at r = {view.ratio:.2f}: {view.value:+.2f}")
-    ax_L.legend(loc="upper left" if view.advantage >= 0 else "lower left", fontsize=8)
-
-    ax_slope.plot(view.r_grid, view.slope_grid, color=PALETTE[0], linewidth=2.2)
-    ax_slope.plot(view.ratio, view.slope, "o", color=PALETTE[1], markersize=8, zorder=3)
     ax_slope.axhline(0.0, color="grey", linewidth=0.8)
     ax_slope.set_xlim(*R_LIMITS)
     ax_slope.set_ylim(-bound / 2, bound / 2)
     ax_slope.set_xlabel("ratio r")
     ax_slope.set_ylabel("slope ∂L/∂r of the clipped objective")
+    ax_slope.text(1.0, 0.56, f"clip range\n[{low:.2f}, {high:.2f}]", ha="center", va="bottom",
+                  transform=ax_slope.get_xaxis_transform(), fontsize=8)
+    moving = clipped_moving(view, axes)
+    ax_L.legend(loc="upper left" if view.advantage >= 0 else "lower left", fontsize=8)
+    return moving
+
+
+def clipped_moving(view: ClippedView, axes: list[Axes]) -> list[Artist]:
+    """What moves with r: the clipped objective and its slope with their points, the titles."""
+    ax_L, ax_slope = axes
+    moving = ax_L.plot(view.r_grid, view.clipped, color=PALETTE[0], linewidth=2.2,
+                       label="min(r·Â, clip(r, 1 − ε, 1 + ε)·Â)")
+    moving += ax_L.plot(view.ratio, view.value, "o", color=PALETTE[1], markersize=8, zorder=3)
+    moving.append(ax_L.set_title(f"Clipped objective at r = {view.ratio:.2f}: {view.value:+.2f}"))
+    moving += ax_slope.plot(view.r_grid, view.slope_grid, color=PALETTE[0], linewidth=2.2)
+    moving += ax_slope.plot(view.ratio, view.slope, "o", color=PALETTE[1], markersize=8, zorder=3)
     state = "clipped: no gradient" if view.slope == 0 and view.advantage != 0 else "the step still counts"
-    ax_slope.set_title(f"Slope at r = {view.ratio:.2f}: {view.slope:+.2f} ({state})")
-    ax_slope.text(1.0, 0.56, f"clip range\n[{low:.2f}, {high:.2f}]", transform=ax_slope.get_xaxis_transform(),
-                  ha="center", va="bottom", fontsize=8)
+    moving.append(ax_slope.set_title(f"Slope at r = {view.ratio:.2f}: {view.slope:+.2f} ({state})"))
+    return moving
 
 
 def clipped_dashboard(ratio: float = 1.3, advantage: float = 1.0, epsilon: float = 0.2) -> Dashboard:
@@ -364,6 +376,8 @@ def clipped_dashboard(ratio: float = 1.3, advantage: float = 1.0, epsilon: float
     return Dashboard(
         compute=clipped_view,
         draw=draw_clipped,
+        moving=clipped_moving,
+        frame=lambda ratio, advantage, epsilon: (advantage, epsilon),
         controls={"ratio": slider("ratio r", ratio, 0.0, 2.0, 0.05),
                   "advantage": slider("advantage Â", advantage, -2.0, 2.0, 0.25),
                   "epsilon": slider("clip ε", epsilon, 0.05, 0.5, 0.05)},

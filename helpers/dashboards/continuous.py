@@ -24,6 +24,7 @@ from functools import lru_cache
 
 import numpy as np
 import sympy as sp
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -449,13 +450,16 @@ def exploration_view(sigma: float, alpha: float) -> ExplorationView:
                            fixed_sigma_runs(sigma, alpha))
 
 
+NOISE_COLORS = (PALETTE[0], PALETTE[2], PALETTE[4])
+"""The colours of the noise curves, one per θ of ``NOISE_THETAS``."""
+
+
 def draw_noise_curves(curves: tuple[NoiseCurve, ...], ax: Axes, sigma: float | None = None) -> None:
     r"""Noise-to-signal :math:`\mathrm{std}(\hat g^m)/|\partial J/\partial\theta|` against σ, one line per θ.
 
-    With ``sigma``, a dot marks each curve at that σ.
+    With ``sigma``, a dot marks each curve at that σ (:func:`sigma_marks`).
     """
-    colors = (PALETTE[0], PALETTE[2], PALETTE[4])
-    for curve, color in zip(curves, colors, strict=False):
+    for curve, color in zip(curves, NOISE_COLORS, strict=False):
         ratio = curve.std / abs(curve.slope)
         ax.plot(curve.sigmas, ratio, color=color)
         best = int(np.argmin(ratio))
@@ -464,11 +468,6 @@ def draw_noise_curves(curves: tuple[NoiseCurve, ...], ax: Axes, sigma: float | N
         # curves) come near: cheaper to redraw than a legend
         ax.text(curve.sigmas[best], ratio[best] / 1.1, f"θ = {curve.theta:g}", ha="center", va="top",
                 fontsize=8, color=color)
-        if sigma is not None:
-            at = float(np.exp(np.interp(np.log(sigma), np.log(curve.sigmas), np.log(ratio))))
-            ax.plot(sigma, at, "o", color=color, markersize=7, markeredgecolor="white", zorder=3)
-    if sigma is not None:
-        ax.axvline(sigma, color="grey", linewidth=0.8, linestyle=":")
     ax.set_xscale("log")
     ax.set_yscale("log")
     # fixed, plain tick labels and no minor ticks: a redraw's time is mostly spent on text
@@ -480,42 +479,76 @@ def draw_noise_curves(curves: tuple[NoiseCurve, ...], ax: Axes, sigma: float | N
     ax.set_ylabel("std(ĝᵐ) / |∂J/∂θ|")
     ax.set_ylim(1, 60)
     ax.set_title("Noise of one season's ĝᵐ; ▼ least noisy σ")
+    if sigma is not None:
+        sigma_marks(curves, ax, sigma)
 
 
-def draw_exploration(view: ExplorationView, axes: list[Axes]) -> None:
-    """Left: noise-to-signal against σ; right: exact J(θ_k) of the runs and the cost of exploring."""
+def sigma_marks(curves: tuple[NoiseCurve, ...], ax: Axes, sigma: float) -> list[Artist]:
+    """A dot on each noise curve at σ and a dotted line through them; returns the artists."""
+    marks: list[Artist] = []
+    for curve, color in zip(curves, NOISE_COLORS, strict=False):
+        ratio = curve.std / abs(curve.slope)
+        at = float(np.exp(np.interp(np.log(sigma), np.log(curve.sigmas), np.log(ratio))))
+        marks += ax.plot(sigma, at, "o", color=color, markersize=7, markeredgecolor="white", zorder=3)
+    marks.append(ax.axvline(sigma, color="grey", linewidth=0.8, linestyle=":"))
+    return marks
+
+
+def draw_exploration(view: ExplorationView, axes: list[Axes]) -> list[Artist]:
+    """Left: noise-to-signal against σ; right: exact J(θ_k) of the runs and the cost of exploring.
+
+    Returns the artists that move with σ and α (:func:`exploration_moving`).
+    """
     ax_noise, ax_J = axes
-    draw_noise_curves(view.noise, ax_noise, view.sigma)
-    draw_exploration_runs(view, ax_J)
+    draw_noise_curves(view.noise, ax_noise)
+    _runs_frame(view, ax_J)
+    return exploration_moving(view, axes)
+
+
+def exploration_moving(view: ExplorationView, axes: list[Axes]) -> list[Artist]:
+    """What moves with σ and α: the marks at σ on the noise curves, and the learning runs."""
+    ax_noise, ax_J = axes
+    return sigma_marks(view.noise, ax_noise, view.sigma) + _runs_moving(view, ax_J)
 
 
 def draw_exploration_runs(view: ExplorationView, ax_J: Axes) -> None:
     """The exact J(θ_k, σ) of every run (diverged ones in vermillion), their median and the ceiling −Tσ²."""
-    runs = view.runs
-    episodes = np.arange(runs.n_episodes + 1)
-    segments = np.stack(np.broadcast_arrays(episodes[None, :], runs.J), axis=-1)
-    colors = np.where(runs.diverged, OKABE_ITO["vermillion"], PALETTE[0])
-    ax_J.add_collection(LineCollection(segments, colors=colors, linewidths=0.6, alpha=0.35))
-    median = np.median(runs.J, axis=0)
-    ax_J.plot(episodes, median, color=EXACT_COLOR, linewidth=2.0, label=f"median of {runs.n_runs} runs")
-    ceiling = float(mean_objective(1.0, view.sigma))
-    ax_J.axhline(ceiling, color=PALETTE[1], linestyle="--", linewidth=1.4,
-                 label=f"best with this σ: −Tσ² = {ceiling:.2f}")
+    _runs_frame(view, ax_J)
+    _runs_moving(view, ax_J)
 
-    ax_J.set_xlim(0, runs.n_episodes)
+
+def _runs_frame(view: ExplorationView, ax_J: Axes) -> None:
+    ax_J.set_xlim(0, view.runs.n_episodes)
     ax_J.set_ylim(*J_LIMITS)  # a diverging run leaves through the bottom
     ax_J.set_xticks([0, 50, 100, 150])
     ax_J.set_yticks([-15, -12, -9, -6, -3, 0])
     ax_J.set_xlabel("season k")
     ax_J.set_ylabel("exact J(θ, σ) after season k")
+
+
+def _runs_moving(view: ExplorationView, ax_J: Axes) -> list[Artist]:
+    runs = view.runs
+    episodes = np.arange(runs.n_episodes + 1)
+    segments = np.stack(np.broadcast_arrays(episodes[None, :], runs.J), axis=-1)
+    colors = np.where(runs.diverged, OKABE_ITO["vermillion"], PALETTE[0])
+    moving: list[Artist] = [ax_J.add_collection(LineCollection(segments, colors=colors, linewidths=0.6,
+                                                               alpha=0.35))]
+    median = np.median(runs.J, axis=0)
+    moving += ax_J.plot(episodes, median, color=EXACT_COLOR, linewidth=2.0,
+                        label=f"median of {runs.n_runs} runs")
+    ceiling = float(mean_objective(1.0, view.sigma))
+    moving.append(ax_J.axhline(ceiling, color=PALETTE[1], linestyle="--", linewidth=1.4,
+                               label=f"best with this σ: −Tσ² = {ceiling:.2f}"))
     # the count of diverged runs (vermillion, leaving through the bottom) goes in the title: no extra text
     n_diverged = int(runs.diverged.sum())
-    ax_J.set_title(exploration_title(float(median[-1]), n_diverged, runs.n_runs))
+    moving.append(ax_J.set_title(exploration_title(float(median[-1]), n_diverged, runs.n_runs)))
     if median[-1] < J_LIMITS[0]:  # the median itself leaves the axes: show where
         leaves = int(np.argmax(median < J_LIMITS[0]))
-        ax_J.annotate("the median leaves\nthe axes here", (leaves, J_LIMITS[0]), xytext=(25, J_LIMITS[0] + 3),
-                      arrowprops={"arrowstyle": "->", "color": EXACT_COLOR}, fontsize=8)
-    ax_J.legend(loc="center right", fontsize=8)
+        moving.append(ax_J.annotate("the median leaves\nthe axes here", (leaves, J_LIMITS[0]),
+                                    xytext=(25, J_LIMITS[0] + 3),
+                                    arrowprops={"arrowstyle": "->", "color": EXACT_COLOR}, fontsize=8))
+    moving.append(ax_J.legend(loc="center right", fontsize=8))
+    return moving
 
 
 def exploration_title(final_median: float, n_diverged: int, n_runs: int) -> str:
@@ -568,6 +601,7 @@ def exploration_dashboard(sigma: float = 0.5, alpha: float = 0.01) -> Dashboard:
     return Dashboard(
         compute=exploration_view,
         draw=draw_exploration,
+        moving=exploration_moving,
         controls={"sigma": log_slider("σ", sigma, *_grid_through(sigma, -1.5, 0.5, 0.125), step=0.125),
                   "alpha": log_slider("α", alpha, *_grid_through(alpha, -3.0, -0.5, 0.25), step=0.25)},
         state=lambda sigma, alpha: f"σ = {sigma:.3g}, α = {alpha:.3g}",
