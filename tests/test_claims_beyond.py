@@ -30,9 +30,10 @@ def ppo():
 def test_one_update_per_batch(reinforce_runs):
     """The sentences, recomputed.
 
-    Section 1: "With α = 3 no run gets close within 6,000 steps; larger steps are faster up to α = 12,
-    but from α = 12 on they strand more and more runs on a plateau near J ≈ 4.3", "Of this grid, α = 12
-    reaches the target fastest in the median, at the price of 19 stranded runs".
+    Section 1: "With α = 3 no run gets close within 6,000 steps (its 25 runs below 4.5 are slow, not
+    stranded); larger steps are faster up to α = 12, but from α = 12 on they strand more and more runs on a
+    plateau near J ≈ 4.3", "Of this grid, α = 12 reaches the target fastest in the median, at the price of
+    19 stranded runs".
     """
     assert reinforce_runs[3.0].n_reached == 0
     assert reinforce_runs[3.0].history.steps[:, -1].max() <= 6000
@@ -189,8 +190,8 @@ def test_ppo_against_reinforce_at_equal_total_step(reinforce_runs, ppo):
 def test_ppo_makes_up_the_early_dip_within_a_few_hundred_steps(reinforce_runs, ppo):
     """The sentences, recomputed.
 
-    Section 5: "PPO's median run makes it up within a few hundred steps (the figure)": its median J passes
-    REINFORCE's with the same α = 3 within 600 environment steps, though it starts below it.
+    Section 5: "PPO's median run passes REINFORCE with α = 3 within a few hundred steps (the figure)": its
+    median J passes REINFORCE's with the same α = 3 within 600 environment steps, though it starts below it.
     """
     slow = reinforce_runs[3.0]
     steps = np.median(ppo.history.steps, axis=0)
@@ -204,7 +205,7 @@ def test_ppo_makes_up_the_early_dip_within_a_few_hundred_steps(reinforce_runs, p
 def test_the_surrogate_loss_gradient_and_value():
     """The sentences, recomputed.
 
-    Section 6: its gradient is minus the REINFORCE estimate; "its value estimates nothing (it is not −J,
+    Section 6: its gradient is minus the REINFORCE estimate; "its value measures no performance (it is not −J,
     as printed, and with a baseline it can have either sign)".
     """
     problem = beyond.grid_problem()
