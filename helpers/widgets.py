@@ -331,7 +331,12 @@ class LiveView(widgets.VBox):
     # -- drawing ------------------------------------------------------------------------------------
 
     def _draw_all(self, values: Mapping[str, Any]) -> None:
-        """Clear and draw everything for these values, then keep a picture of the fixed frame."""
+        """Clear and draw everything for these values, in one render.
+
+        The picture of the frame alone, which later moves blit over, is taken at the
+        first such move (:meth:`_keep_frame`), so a run of moves that each change the
+        frame (a dropdown, a slider that rescales the axes) costs one render each.
+        """
         board = self.dashboard
         self.result = board.compute(**values)
         for ax in self.axes:
@@ -344,25 +349,27 @@ class LiveView(widgets.VBox):
         board._reuse_layout(self.figure)
         self.state_line.value = html.escape(board.state(**values))
         self._frame = board.frame(**values) if board.frame is not None else None
-        if board.moving is None:
-            self._moving, self._background = [], None
-            self.canvas.draw()
-            return
-        self._moving = list(moving)
+        self._moving = list(moving) if board.moving is not None else []
+        self._background = None
+        self.canvas.draw()
+
+    def _keep_frame(self) -> None:
+        """Render the frame without the moving artists (marked animated) and keep that picture."""
         for artist in self._moving:
             artist.set_animated(True)
-        FigureCanvasAgg.draw(self.canvas)  # the frame alone (animated artists are left out)
+        FigureCanvasAgg.draw(self.canvas)  # animated artists are left out
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-        self._blit_moving()
 
     def _update(self, values: Mapping[str, Any]) -> None:
         """New values: draw the moving artists again over the frame, or draw everything again."""
         board = self.dashboard
         start = time.perf_counter()
         frame = board.frame(**values) if board.frame is not None else None
-        if board.moving is None or self._background is None or frame != self._frame:
+        if board.moving is None or frame != self._frame:
             self._draw_all(values)
         else:
+            if self._background is None:
+                self._keep_frame()
             self.result = board.compute(**values)
             for artist in self._moving:
                 if not _is_fixed_text(artist):
@@ -421,12 +428,13 @@ class LiveView(widgets.VBox):
     @contextlib.contextmanager
     def _nothing_animated(self) -> Iterator[None]:
         """Draw the moving artists with the rest for a while (a normal draw skips animated artists)."""
-        for artist in self._moving:
+        animated = [artist for artist in self._moving if artist.get_animated()]
+        for artist in animated:
             artist.set_animated(False)
         try:
             yield
         finally:
-            for artist in self._moving:
+            for artist in animated:
                 artist.set_animated(True)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
