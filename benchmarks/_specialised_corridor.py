@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers._validate import check_positive_int
-from helpers.baselines import BOOK_THETA0
+from helpers.experiments.baselines import BOOK_THETA0
 from helpers.reinforce import per_run_step_sizes
 
 _NEXT = np.array([[0, 1], [2, 0], [1, 3], [3, 3]])
@@ -55,7 +55,7 @@ def short_corridor_reinforce(alpha: float | np.ndarray, n_episodes: int, n_runs:
                              rng: np.random.Generator, *, alpha_w: float | np.ndarray | None = None,
                              theta0: np.ndarray = BOOK_THETA0,
                              max_steps: int = 1000) -> tuple[np.ndarray, np.ndarray]:
-    r"""The old lockstep learner: what :func:`helpers.baselines.short_corridor_reinforce` computes.
+    r"""The old lockstep learner: what ``helpers.experiments.baselines.short_corridor_reinforce`` computes.
 
     All runs play one episode at a time in NumPy; each run's h = θ₁ - θ₂ moves by
     :math:`2\alpha\delta(\mathbb 1[A_t = \text{right}] - \sigma(h))` per step, with

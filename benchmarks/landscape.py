@@ -1,6 +1,6 @@
 """Time to compute notebook 03's exact landscape J(θ1, θ2) and its gradient field.
 
-``helpers.dashboards.grid.landscape`` stacks the policy tables of every θ of the
+``helpers.experiments.grid.landscape`` stacks the policy tables of every θ of the
 grid and solves all Bellman systems (for v and for the visits η) with one call of
 ``numpy.linalg.solve`` each. This script times it at the notebook's resolution and
 two others, uncached, median of several repeats; for comparison it times the same
@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from helpers.dashboards import grid
+from helpers.experiments import grid
 from helpers.mdp import exact_gradient, objective
 
 REPEATS = 7

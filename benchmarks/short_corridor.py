@@ -4,7 +4,7 @@ Full size: 100 runs × 1000 episodes per curve (Figure 13.1: 3 curves, all 300 r
 in one call; Figure 13.2: 2 curves). Three ways to train Figure 13.1:
 
 - the collection's engine, :func:`helpers.reinforce.reinforce` (through
-  :func:`helpers.baselines.figure_13_1`), whose per-step loop is compiled with numba
+  :func:`helpers.experiments.baselines.figure_13_1`), whose per-step loop is compiled with numba
   (the compilation is cached on disk; the first call of a fresh process loads it, and
   that call is reported separately);
 - the specialised NumPy learner the collection used before (``_specialised_corridor.py``),
@@ -27,8 +27,8 @@ from collections.abc import Callable
 import numpy as np
 from _specialised_corridor import short_corridor_reinforce as specialised
 
-from helpers import baselines as bl
 from helpers.envs import ShortCorridor
+from helpers.experiments import baselines as bl
 from helpers.policies import SoftmaxLinearPolicy
 from helpers.reinforce import returns_to_go, run_episode
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers import baselines as bl
-from helpers.envs import ShortCorridor
+from helpers.envs import ShortCorridor, short_corridor_value
+from helpers.experiments import baselines as bl
 from helpers.mdp import exact_gradient, objective
 from helpers.policies import SoftmaxLinearPolicy
 from helpers.reinforce import reinforce, returns_to_go, sample_episodes
@@ -153,7 +153,7 @@ def test_corridor_episode_lengths_have_the_exact_mean():
     p0 = runs.p[0, 0]
     lengths = -runs.returns.ravel()
     se = lengths.std(ddof=1) / np.sqrt(lengths.size)
-    assert abs(lengths.mean() + bl.short_corridor_value(p0)) < 4 * se
+    assert abs(lengths.mean() + short_corridor_value(p0)) < 4 * se
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,9 @@ from math import erfc, sqrt
 import numpy as np
 import pytest
 
-from helpers import baselines as bl
 from helpers.envs import ShortCorridor, short_corridor_value
 from helpers.exercises.baselines import CORRIDOR_EPISODE, episode_update, far_baseline_variances
+from helpers.experiments import baselines as bl
 from helpers.mdp import action_values, expected_episode_length, state_values
 from helpers.policies import sigmoid
 from helpers.reinforce import leave_one_out_mean_baseline, returns_to_go, sample_episodes
@@ -502,9 +502,9 @@ def test_the_dashboards_twenty_runs_point_the_other_way():
     Section 4: "With 20 runs, as in the dashboard, such a comparison is luck (in the figure above
     the 20-run means of v_π and v̂ end above the dashed no-baseline mean)"; 1000 runs reverse it.
     """
-    from helpers.dashboards import baselines as dash
+    from helpers.experiments import baselines as bl
 
-    final = {b: dash.final_j(b, 2.0**-5, 2.0**-3) for b in ("none", "learned", "exact")}
+    final = {b: bl.final_j(b, 2.0**-5, 2.0**-3) for b in ("none", "learned", "exact")}
     assert all(values.size == 20 for values in final.values())
     assert final["learned"].mean() > final["none"].mean()
     assert final["exact"].mean() > final["none"].mean()

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from helpers import surrogate as su
-from helpers.dashboards import beyond
+from helpers.experiments import beyond
 from helpers.mdp import exact_gradient
 from helpers.reinforce import leave_one_out_mean_baseline, reinforce_estimates, returns_to_go, sample_episodes
 

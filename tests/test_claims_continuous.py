@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.dashboards import continuous as c
 from helpers.envs import ContinuousDemandEnv
 from helpers.exercises.continuous import ACTOR_CRITIC, actor_critic_step, exploration_gains
+from helpers.experiments import continuous as c
 from helpers.policies import GaussianPolicy
 from helpers.reinforce import reinforce_estimates
 

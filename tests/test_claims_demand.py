@@ -11,7 +11,7 @@ import itertools
 import numpy as np
 import pytest
 
-from helpers.dashboards import demand
+from helpers.experiments import demand
 from helpers.mdp import exact_gradient
 from helpers.reinforce import returns_to_go, sample_episodes
 

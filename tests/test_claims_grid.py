@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.dashboards import grid
 from helpers.exercises.grid import FRACTION_RUNS, fraction_tolerance, success_fractions
+from helpers.experiments import grid
 from helpers.mdp import gradient_terms
 from helpers.reinforce import returns_to_go
 

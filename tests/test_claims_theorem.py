@@ -13,16 +13,17 @@ import pytest
 import sympy as sp
 
 from helpers import symbolic as sym
-from helpers.dashboards import theorem as dashboard
 from helpers.envs import DemandEnv, ShortCorridor, short_corridor_value
 from helpers.exercises.theorem import gradient_split
+from helpers.experiments import theorem
+from helpers.figures import theorem as theorem_figures
 from helpers.mdp import exact_gradient, finite_difference_gradient, gradient_terms, objective
 from helpers.policies import SigmoidPolicy, SoftmaxLinearPolicy, left_down_right_features
 from helpers.reinforce import reinforce_estimates, sample_episodes
 
 THETA = sym.THETA
 POLICY = SigmoidPolicy()
-SLIDER = np.round(np.arange(dashboard.THETA_MIN, dashboard.THETA_MAX + 1e-9, dashboard.THETA_STEP), 1)
+SLIDER = np.round(np.arange(theorem.THETA_MIN, theorem.THETA_MAX + 1e-9, theorem.THETA_STEP), 1)
 
 
 @pytest.fixture(scope="module")
@@ -472,7 +473,7 @@ def test_reward_to_go_is_tighter_below_about_2_8():
 
 @pytest.fixture(scope="module")
 def clouds():
-    return {theta: dashboard.compute(float(theta)) for theta in SLIDER}
+    return {theta: theorem.gradient_cloud(float(theta)) for theta in SLIDER}
 
 
 def test_the_dots_spread_many_times_wider_than_the_slope_yet_the_mean_settles(clouds):
@@ -499,18 +500,18 @@ def test_a_few_rare_large_estimates_up_to_about_15_as_triangles(clouds):
     range) weigh far more than their number"; static panels: "At θ = −1.6 one rare estimate, 15.4,
     lies above the plotted range (the triangle); at θ = 0 the band misses".
     """
-    top = dashboard.ESTIMATE_YLIM[1]
+    top = theorem_figures.ESTIMATE_YLIM[1]
     largest = max(cloud.estimates.max() for cloud in clouds.values())
     assert round(largest) == 15
     assert largest > top
     for cloud in clouds.values():
         assert np.sum(cloud.estimates > top) <= 0.05 * cloud.estimates.size  # a few
-    at = dashboard.compute(-1.6)
+    at = theorem.gradient_cloud(-1.6)
     assert np.sum(at.estimates > top) == 1
     assert f"{at.estimates.max():.1f}" == "15.4"
-    assert not dashboard.compute(0.0).band_covers_exact
-    assert dashboard.compute(-1.6).band_covers_exact
-    assert dashboard.compute(1.5).band_covers_exact
+    assert not theorem.gradient_cloud(0.0).band_covers_exact
+    assert theorem.gradient_cloud(-1.6).band_covers_exact
+    assert theorem.gradient_cloud(1.5).band_covers_exact
 
 
 def test_slope_and_noise_are_largest_near_zero():
@@ -536,7 +537,7 @@ def test_at_zero_the_band_misses_by_chance():
     """
     values, probs = exact_estimate_distribution(0.0)
     exact = probs @ values
-    cloud = dashboard.compute(0.0)
+    cloud = theorem.gradient_cloud(0.0)
     assert cloud.gradient == pytest.approx(exact, abs=1e-12)
     n, batches = cloud.estimates.size, 4000
     draws = values[np.random.default_rng(0).choice(values.size, size=(batches, n), p=probs)]

@@ -19,9 +19,15 @@ import numpy as np
 import pytest
 
 from helpers import symbolic as sym
-from helpers.dashboards import baselines, beyond, continuous, demand, grid, theorem
+from helpers.dashboards import baselines as baselines_dashboards
+from helpers.dashboards import beyond as beyond_dashboards
+from helpers.dashboards import continuous as continuous_dashboards
+from helpers.dashboards import demand as demand_dashboards
+from helpers.dashboards import grid as grid_dashboards
+from helpers.dashboards import theorem as theorem_dashboards
 from helpers.envs import SHORT_CORRIDOR_BEST_P, ShortCorridor, short_corridor_value
 from helpers.exercises.welcome import check_action_frequencies, check_larger_sample, frequency_tolerance
+from helpers.experiments import continuous, demand, grid, theorem
 from helpers.mdp import objective as exact_objective
 from helpers.mdp import on_policy_distribution, state_values, visit_counts
 from helpers.policies import GaussianPolicy, SoftmaxLinearPolicy
@@ -57,7 +63,8 @@ def test_six_notebooks_a_slider_from_each_and_three_warm_ups():
     views = [line for text in code for line in text.splitlines() if line.strip().endswith(".view()")]
     assert len(views) == 6
     made_by = " ".join(text for text in code if ".view()" in text)
-    for module in ("theorem.", "demand.", "grid.", "baselines.", "continuous.", "beyond."):
+    for topic in ("theorem", "demand", "grid", "baselines", "continuous", "beyond"):
+        module = f"{topic}_dashboards."
         assert module in made_by
     markdown = "\n".join(source(c) for c in cells() if c["cell_type"] == "markdown")
     assert len(re.findall(r"^### Warm-up \d", markdown, flags=re.M)) == 3
@@ -133,9 +140,11 @@ def test_the_figure_follows_a_slider_while_it_is_dragged():
     Every slider sends its values while it moves, and the view draws each new value into its one
     figure and names it in the state line.
     """
-    boards = (theorem.gradient_cloud_dashboard(theta=1.0), demand.policy_dashboard(theta=1.0),
-              grid.policy_dashboard(), baselines.learning_dashboard(),
-              continuous.exploration_dashboard(sigma=0.5, alpha=0.01), beyond.clipped_dashboard())
+    boards = (theorem_dashboards.gradient_cloud_dashboard(theta=1.0),
+              demand_dashboards.policy_dashboard(theta=1.0),
+              grid_dashboards.policy_dashboard(), baselines_dashboards.learning_dashboard(),
+              continuous_dashboards.exploration_dashboard(sigma=0.5, alpha=0.01),
+              beyond_dashboards.clipped_dashboard())
     for board in boards:
         view = board.view()
         sliders = [w for w in view.children if isinstance(w, widgets.FloatSlider | widgets.FloatLogSlider)]
@@ -163,7 +172,7 @@ def test_single_episode_estimates_scatter_widely_yet_are_right_on_average():
     mean_expr, _ = sym.estimate_moments(horizon=2, weight="total")
     mean = sym.lambdify_theta(sym.with_demand_numbers(mean_expr))
     for theta in (1.0, -1.6, 1.5):
-        cloud = theorem.compute(theta)
+        cloud = theorem.gradient_cloud(theta)
         assert sd(theta) > abs(cloud.gradient), theta
         assert mean(theta) == pytest.approx(cloud.gradient, abs=1e-12)
         assert cloud.band_covers_exact, theta

@@ -15,8 +15,8 @@ import pytest
 import sympy as sp
 from gymnasium.utils.env_checker import check_env
 
-from helpers.dashboards.continuous import gaussian_score_derivation, mean_slope
 from helpers.envs import ContinuousDemandEnv, DemandEnv
+from helpers.experiments.continuous import gaussian_score_derivation, mean_slope
 from helpers.mdp import finite_difference_gradient
 from helpers.policies import GaussianPolicy
 from helpers.reinforce import reinforce_estimates, run_episode

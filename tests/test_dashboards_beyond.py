@@ -9,7 +9,9 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from helpers.dashboards import beyond as c
+from helpers.dashboards import beyond as beyond_dashboards
+from helpers.experiments import beyond as c
+from helpers.figures import beyond as beyond_figures
 from helpers.mdp import exact_gradient, objective
 from helpers.plotting import subplots
 from helpers.surrogate import clipped_objective, clipped_objective_slope
@@ -71,7 +73,7 @@ def test_stranded_runs_sit_on_the_plateau():
 
 
 def test_dashboards_are_registered():
-    boards = c.dashboards()
+    boards = beyond_dashboards.dashboards()
     assert set(boards) == {"clipped"}
     assert all(isinstance(board, Dashboard) for board in boards.values())
 
@@ -87,7 +89,7 @@ def test_clipped_view_matches_the_surrogate(ratio, advantage, epsilon):
 
 
 def test_clipped_dashboard_wiring():
-    board = c.clipped_dashboard()
+    board = beyond_dashboards.clipped_dashboard()
     w = board.view()
     assert hasattr(w, "kwargs")  # the live view reports its controls' values
     names = [child.description for child in w.children[:3]]
@@ -101,19 +103,19 @@ def test_clipped_dashboard_wiring():
 
 
 def test_figures_draw_every_panel():
-    board = c.clipped_dashboard()
+    board = beyond_dashboards.clipped_dashboard()
     fig = board.static([{"ratio": 1.3}, {"advantage": -1.0}])
     assert len(fig.axes) == board.n_panels * 2
     fig, axes = subplots(2)
-    c.draw_reuse_bias(c.reuse_bias(n_episodes=4000, seed=2), list(axes[0]))
+    beyond_figures.draw_reuse_bias(c.reuse_bias(n_episodes=4000, seed=2), list(axes[0]))
     fig, axes = subplots(1)
     runs = c.reuse_runs("clipped", 3.0, 4, n_runs=5, n_batches=30, batch_size=10, seed=3)
-    c.draw_reuse_runs([runs], axes[0, 0])
+    beyond_figures.draw_reuse_runs([runs], axes[0, 0])
     fig, axes = subplots(2)
-    c.draw_diagnostics(runs, list(axes[0]), batches=(1, 2, 30))
+    beyond_figures.draw_diagnostics(runs, list(axes[0]), batches=(1, 2, 30))
     line = c.figure2_line(n_points=101)
     fig, axes = subplots(2)
-    c.draw_figure2(line, list(axes[0]), step=2.0)
+    beyond_figures.draw_figure2(line, list(axes[0]), step=2.0)
     assert "Figure 2" in axes[0, 0].get_title()
 
 
@@ -140,7 +142,7 @@ def test_cartpole_seeds_figure():
 
     histories = tuple(cartpole.train_cartpole_seeds([0, 100], max_episodes=30, stop="none"))
     _, axes = subplots(2)
-    c.draw_cartpole_seeds(histories, list(axes[0]))
+    beyond_figures.draw_cartpole_seeds(histories, list(axes[0]))
     assert axes[0, 0].get_ylim() == (0.0, 520.0)
     assert set(c.NEW_SEEDS).isdisjoint(cartpole.TUNING_SEEDS)
     assert set(c.SHOWN_TUNING_SEEDS) <= set(cartpole.TUNING_SEEDS)

@@ -10,8 +10,10 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from helpers.dashboards import continuous as c
+from helpers.dashboards import continuous as continuous_dashboards
 from helpers.envs import ContinuousDemandEnv
+from helpers.experiments import continuous as c
+from helpers.figures import continuous as continuous_figures
 from helpers.mdp import finite_difference_gradient
 from helpers.plotting import subplots
 from helpers.policies import GaussianPolicy
@@ -92,13 +94,13 @@ def test_the_quietest_sigma_shrinks_as_the_mean_improves():
 
 
 def test_dashboards_are_registered():
-    boards = c.dashboards()
+    boards = continuous_dashboards.dashboards()
     assert set(boards) == {"exploration"}
     assert all(isinstance(board, Dashboard) for board in boards.values())
 
 
 def test_exploration_dashboard_wiring_and_compute():
-    board = c.exploration_dashboard()
+    board = continuous_dashboards.exploration_dashboard()
     w = board.view()
     sigma_slider, alpha_slider = w.children[:2]
     assert isinstance(sigma_slider, widgets.FloatLogSlider)
@@ -124,33 +126,34 @@ def test_small_sigma_needs_a_small_step():
 
 
 def test_figures_draw_every_panel():
-    board = c.exploration_dashboard()
+    board = continuous_dashboards.exploration_dashboard()
     fig = board.static([{"sigma": 0.5, "alpha": 0.01}])
     assert len(fig.axes) == board.n_panels
     fig, axes = subplots(3)
-    c.draw_learned_sigma(c.learned_sigma_runs(alpha=0.001, n_runs=40, n_episodes=300, seed=1), list(axes[0]))
+    runs = c.learned_sigma_runs(alpha=0.001, n_runs=40, n_episodes=300, seed=1)
+    continuous_figures.draw_learned_sigma(runs, list(axes[0]))
 
 
 def test_small_multiples_draw_the_noise_panel_once_and_agree_with_their_titles():
     settings = [{"sigma": 0.1, "alpha": 0.01}, {"sigma": 0.5, "alpha": 0.01}]
-    fig = c.exploration_small_multiples(settings)
+    fig = continuous_dashboards.exploration_small_multiples(settings)
     assert len(fig.axes) == 1 + len(settings)
     noise, wild, tame = fig.axes
     assert "ĝᵐ" in noise.get_title()
     # σ = 0.1: the median leaves the axes, and the title says so instead of quoting a J the axes cannot show
     median = np.median(c.fixed_sigma_runs(0.1, 0.01).J[:, -1])
-    assert median < c.J_LIMITS[0]
+    assert median < continuous_figures.J_LIMITS[0]
     assert "off the axes" in wild.get_title()
     assert any("leaves" in text.get_text() for text in wild.texts)
     assert f"{np.median(c.fixed_sigma_runs(0.5, 0.01).J[:, -1]):.2f}" in tame.get_title()
     assert "off the axes" not in tame.get_title()
     with pytest.raises(ValueError, match="settings"):
-        c.exploration_small_multiples([])
+        continuous_dashboards.exploration_small_multiples([])
 
 
 def test_labels_follow_the_notebooks_conventions():
     # one season's estimate is ĝᵐ (notebooks 01 and 02); the demand problem counts seasons
-    fig = c.exploration_dashboard().static([{"sigma": 0.5, "alpha": 0.01}])
+    fig = continuous_dashboards.exploration_dashboard().static([{"sigma": 0.5, "alpha": 0.01}])
     noise, runs = fig.axes[:2]
     assert "ĝᵐ" in noise.get_ylabel()
     assert "ĝᵐ" in noise.get_title()
@@ -161,7 +164,8 @@ def test_labels_follow_the_notebooks_conventions():
         quietest = c.gradient_noise(curve).quietest_sigma
         assert text.get_position()[0] == pytest.approx(quietest)
     fig, axes = subplots(3)
-    c.draw_learned_sigma(c.learned_sigma_runs(alpha=0.001, n_runs=20, n_episodes=50, seed=1), list(axes[0]))
+    runs = c.learned_sigma_runs(alpha=0.001, n_runs=20, n_episodes=50, seed=1)
+    continuous_figures.draw_learned_sigma(runs, list(axes[0]))
     assert all(ax.get_xlabel() == "season k" for ax in axes[0])
 
 

@@ -7,8 +7,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from helpers.dashboards import demand
+from helpers.dashboards import demand as demand_dashboards
 from helpers.envs import DemandEnv
+from helpers.experiments import demand
+from helpers.figures import demand as demand_figures
 from helpers.mdp import exact_gradient, objective, visit_counts
 from helpers.policies import SigmoidPolicy
 from helpers.reinforce import reinforce, sample_episodes
@@ -97,7 +99,7 @@ def test_extreme_theta_is_finite_and_bad_inputs_are_refused():
 
 
 def test_reward_table_lists_every_demand_change_with_the_env_rewards():
-    table = demand.reward_table_markdown()
+    table = demand_figures.reward_table_markdown()
     rows = table.splitlines()[2:]
     assert len(rows) == 4
     assert "| +2 | +2.0 | -1.0 | MORE |" in rows
@@ -119,7 +121,7 @@ def test_policy_view_holds_the_policy_curve_and_the_exact_values(theta):
 
 
 def test_policy_dashboard_slider_drives_compute_through_the_live_view():
-    dashboard = demand.policy_dashboard(theta=1.0)
+    dashboard = demand_dashboards.policy_dashboard(theta=1.0)
     w = dashboard.view()
     assert isinstance(w, LiveView)
     slider = w.children[0]
@@ -170,7 +172,7 @@ def test_small_alpha_crawls_and_large_alpha_throws_runs_to_the_wrong_side():
 
 
 def test_step_size_dashboard_log_slider_drives_compute_through_interactive():
-    dashboard = demand.step_size_dashboard(alpha=0.1, seed=0)
+    dashboard = demand_dashboards.step_size_dashboard(alpha=0.1, seed=0)
     w = dashboard.view()
     slider = w.children[0]
     assert isinstance(slider, widgets.FloatLogSlider)
@@ -213,7 +215,7 @@ def test_estimates_are_the_helpers_reinforce_estimates_of_a_seeded_batch():
 
 
 def test_estimates_dashboard_slider_drives_compute_through_interactive():
-    dashboard = demand.estimates_dashboard(theta=0.5, seed=0)
+    dashboard = demand_dashboards.estimates_dashboard(theta=0.5, seed=0)
     w = dashboard.view()
     w.children[0].value = 2.5
     assert w.kwargs == {"theta": 2.5}
@@ -271,7 +273,7 @@ def test_shape_summary_says_what_the_histogram_shows(theta, phrase):
 
 def test_histogram_bins_cover_the_estimates_and_zero_with_bins_centred_on_multiples():
     for values in (np.array([0.25, 12.0]), np.array([-5.88, 6.86]), np.array([0.1, 0.3])):
-        bins = demand.histogram_bins(values)
+        bins = demand_figures.histogram_bins(values)
         width = bins[1] - bins[0]
         assert np.allclose(np.diff(bins), width)
         assert bins[0] <= min(values.min(), 0)
@@ -282,7 +284,7 @@ def test_histogram_bins_cover_the_estimates_and_zero_with_bins_centred_on_multip
 
 
 def test_estimates_figure_has_a_log_histogram_and_the_exact_line_on_top_of_the_mean():
-    dashboard = demand.estimates_dashboard(theta=2.5, seed=0)
+    dashboard = demand_dashboards.estimates_dashboard(theta=2.5, seed=0)
     fig = dashboard.figure()
     ax_hist, ax_mean = fig.axes[:2]
     assert ax_hist.get_yscale() == "log"
@@ -319,7 +321,7 @@ def test_episode_update_follows_sutton_and_barto_per_step():
         assert row.score == pytest.approx((actions[t] - more) * p[t])
         theta = theta + 0.1 * 0.9**t * G[t] * (actions[t] - more) * p[t]
         assert row.theta_after == pytest.approx(theta)
-    table = demand.update_table_markdown(rows)
+    table = demand_figures.update_table_markdown(rows)
     assert len(table.splitlines()) == 2 + 3
     with pytest.raises(ValueError, match="actions"):
         demand.episode_update(0.5, p, np.array([0, 2, 1]), rewards, 0.1)
@@ -412,7 +414,7 @@ def test_smoothness_figure_styles_lines_by_size_and_marks_the_flip():
     pi[0, 2:, 1] = 0.05
     data = comparison_with(pi)
     _, axes = plt.subplots(1, 3)
-    demand.draw_smoothness(data, list(axes), run=0)
+    demand_figures.draw_smoothness(data, list(axes), run=0)
     for ax in axes[1:]:
         styles = {line.get_label(): line.get_linestyle() for line in ax.get_lines()}
         assert styles["p = −2"] == styles["p = +2"] == "-"
@@ -433,9 +435,9 @@ def test_the_notebooks_shown_run_flips_at_p_minus_one():
 
 
 def test_return_axes_state_their_unit():
-    fig = demand.policy_dashboard().figure()
+    fig = demand_dashboards.policy_dashboard().figure()
     assert "hundreds of units" in fig.axes[1].get_ylabel()
-    fig = demand.step_size_dashboard(precompute=False).figure()
+    fig = demand_dashboards.step_size_dashboard(precompute=False).figure()
     assert "hundreds of units" in fig.axes[0].get_ylabel()
 
 
@@ -443,7 +445,7 @@ def test_return_axes_state_their_unit():
 
 
 def test_dashboards_registers_three_dashboards_that_draw():
-    registered = demand.dashboards()
+    registered = demand_dashboards.dashboards()
     assert set(registered) == {"policy", "step_size", "estimates"}
     for dashboard in registered.values():
         assert isinstance(dashboard, Dashboard)

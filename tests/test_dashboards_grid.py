@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 from matplotlib.collections import LineCollection
 
-from helpers.dashboards import grid
+from helpers.dashboards import grid as grid_dashboards
 from helpers.envs import WindyHighway
+from helpers.experiments import grid
+from helpers.figures import grid as grid_figures
 from helpers.mdp import exact_gradient, objective
 from helpers.policies import SoftmaxLinearPolicy
 from helpers.widgets import Dashboard
@@ -28,7 +30,7 @@ def exact(theta: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
 
 
 def test_dashboards_registers_the_theta_and_alpha_dashboards():
-    boards = grid.dashboards()
+    boards = grid_dashboards.dashboards()
     assert set(boards) == {"policy", "paths"}
     assert all(isinstance(board, Dashboard) for board in boards.values())
     assert set(boards["policy"].controls) == {"theta1", "theta2"}
@@ -46,7 +48,7 @@ def test_policy_compute_matches_the_exact_solvers(theta):
 
 
 def test_theta_sliders_drive_compute_through_interactive():
-    board = grid.policy_dashboard()
+    board = grid_dashboards.policy_dashboard()
     view = board.view()
     theta1_slider, theta2_slider = view.children[0], view.children[1]
     assert (theta1_slider.description, theta2_slider.description) == ("θ₁ (left)", "θ₂ (right)")
@@ -67,7 +69,7 @@ def test_theta_sliders_drive_compute_through_interactive():
 
 
 def test_alpha_slider_drives_compute_through_interactive():
-    board = grid.paths_dashboard()
+    board = grid_dashboards.paths_dashboard()
     view = board.view()
     alpha_slider = view.children[0]
     assert alpha_slider.description == "α (step size)"
@@ -88,11 +90,11 @@ def test_alpha_slider_drives_compute_through_interactive():
 
 def test_paths_compute_snaps_alpha_to_the_slider_grid():
     assert grid.paths_compute(0.3) is grid.paths_compute(10**-0.5)
-    assert grid.paths_state(0.3) == "α = 0.316"
+    assert grid_dashboards.paths_state(0.3) == "α = 0.316"
 
 
 def test_policy_view_draws_the_road_and_theta_on_the_landscape():
-    fig = grid.policy_dashboard().figure(theta1=10.0, theta2=-10.0)
+    fig = grid_dashboards.policy_dashboard().figure(theta1=10.0, theta2=-10.0)
     road, land = fig.axes[:2]
     assert road.get_title() == r"$\pi(a|s,\theta)$ in every cell"
     _, J, gradient = exact(np.array([10.0, -10.0]))
@@ -103,7 +105,7 @@ def test_policy_view_draws_the_road_and_theta_on_the_landscape():
 
 def test_paths_view_draws_every_run_and_marks_runs_that_left_the_box():
     data = grid.paths_compute(10**0.5)
-    fig = grid.paths_dashboard().figure(alpha=10**0.5)
+    fig = grid_dashboards.paths_dashboard().figure(alpha=10**0.5)
     landscape_axes, curves_axes = fig.axes[:2]
     for ax in (landscape_axes, curves_axes):  # one line per run, in one collection
         runs = [c for c in ax.collections if isinstance(c, LineCollection)]
@@ -121,21 +123,23 @@ def test_paths_view_draws_every_run_and_marks_runs_that_left_the_box():
     assert numbers == list(range(1, len(data.paths) + 1))
     runs = next(c for c in landscape_axes.collections if isinstance(c, LineCollection))
     assert len({tuple(color) for color in runs.get_colors()}) == len(data.paths)  # a colour per run
-    assert landscape_axes.get_title() == f"α = 3.16: {grid.paths_summary(data.J[:, -1])}"
-    assert grid.paths_summary(data.J[:, -1]) != "all runs on the plateau"  # large steps scatter the runs
+    assert landscape_axes.get_title() == f"α = 3.16: {grid_figures.paths_summary(data.J[:, -1])}"
+    # large steps scatter the runs
+    assert grid_figures.paths_summary(data.J[:, -1]) != "all runs on the plateau"
 
 
 def test_paths_summary_counts_where_runs_end():
-    assert grid.paths_summary(np.array([4.2, 4.3])) == "all runs on the plateau"
-    assert grid.paths_summary(np.array([-5.6, 3.0, 4.5, 5.9])) == \
+    assert grid_figures.paths_summary(np.array([4.2, 4.3])) == "all runs on the plateau"
+    assert grid_figures.paths_summary(np.array([-5.6, 3.0, 4.5, 5.9])) == \
         "1 in the basin, 1 still climbing,\n1 on the plateau, 1 in the cone"
-    assert grid.paths_summary(np.array([-5.6, 4.3, 4.3])) == "1 in the basin, 2 on the plateau"
+    assert grid_figures.paths_summary(np.array([-5.6, 4.3, 4.3])) == "1 in the basin, 2 on the plateau"
 
 
 def test_static_views_stack_one_row_per_setting():
     settings = [{"theta1": 0.0, "theta2": 0.0}, {"theta1": 5.0, "theta2": 2.0}]
-    assert len(grid.policy_dashboard().static(settings).axes) == 4  # the live view's panels: no colour bar
-    fig = grid.policy_dashboard(colorbar=True).static(settings)
+    # the live view's panels: no colour bar
+    assert len(grid_dashboards.policy_dashboard().static(settings).axes) == 4
+    fig = grid_dashboards.policy_dashboard(colorbar=True).static(settings)
     assert len(fig.axes) == 6  # two panels and the landscape's colour bar, per setting
     assert sum(ax.get_label() == "<colorbar>" for ax in fig.axes) == 2
     texts = [text.get_text() for ax in fig.axes for text in ax.texts]

@@ -6,8 +6,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from helpers.dashboards import theorem
+from helpers.dashboards import theorem as theorem_dashboards
 from helpers.envs import DemandEnv
+from helpers.experiments import theorem
+from helpers.figures import theorem as theorem_figures
 from helpers.mdp import exact_gradient, objective
 from helpers.policies import SigmoidPolicy
 from helpers.reinforce import reinforce_estimates, sample_episodes
@@ -29,7 +31,7 @@ def _close_figures():
 @pytest.mark.parametrize("theta", [-2.0, 0.0, 1.3])
 def test_compute_matches_the_exact_objective_and_gradient(demand, theta):
     mdp, inputs = demand
-    data = theorem.compute(theta)
+    data = theorem.gradient_cloud(theta)
     assert data.theta == theta
     assert data.objective == pytest.approx(objective(mdp, SigmoidPolicy(), np.array([theta]), inputs))
     assert data.gradient == pytest.approx(exact_gradient(mdp, SigmoidPolicy(), np.array([theta]), inputs)[0])
@@ -47,13 +49,13 @@ def test_objective_curve_is_the_exact_objective(demand):
 
 
 def test_estimates_are_reproducible_per_theta_and_differ_between_thetas():
-    first = theorem.compute(0.7).estimates.copy()
+    first = theorem.gradient_cloud(0.7).estimates.copy()
     theorem.single_episode_estimates.cache_clear()
-    again = theorem.compute(0.7).estimates
+    again = theorem.gradient_cloud(0.7).estimates
     np.testing.assert_array_equal(first, again)
-    assert not np.array_equal(first, theorem.compute(0.8).estimates)
+    assert not np.array_equal(first, theorem.gradient_cloud(0.8).estimates)
     # the slider's float noise (0.1 * 7) reaches the same seed
-    np.testing.assert_array_equal(theorem.compute(0.1 * 7).estimates, first)
+    np.testing.assert_array_equal(theorem.gradient_cloud(0.1 * 7).estimates, first)
 
 
 def test_both_weights_are_the_trajectory_and_reward_to_go_estimates_of_the_same_episodes(demand):
@@ -63,8 +65,8 @@ def test_both_weights_are_the_trajectory_and_reward_to_go_estimates_of_the_same_
                             theorem.estimate_rng(1.0))
     total = reinforce_estimates(SigmoidPolicy(), theta, inputs, batch, reward_to_go=False)[:, 0]
     to_go = reinforce_estimates(SigmoidPolicy(), theta, inputs, batch, reward_to_go=True)[:, 0]
-    np.testing.assert_array_equal(theorem.compute(1.0, "total").estimates, total)
-    np.testing.assert_array_equal(theorem.compute(1.0, "to_go").estimates, to_go)
+    np.testing.assert_array_equal(theorem.gradient_cloud(1.0, "total").estimates, total)
+    np.testing.assert_array_equal(theorem.gradient_cloud(1.0, "to_go").estimates, to_go)
     assert not np.array_equal(total, to_go)
 
 
@@ -86,13 +88,13 @@ def test_reward_to_go_spreads_less_than_the_total_reward():
 def test_estimates_stay_in_the_documented_range():
     # For T = 2 every single-episode estimate lies in [-2, 16] (see ESTIMATE_YLIM's note).
     for theta in np.linspace(-3, 3, 13):
-        estimates = theorem.compute(float(theta)).estimates
+        estimates = theorem.gradient_cloud(float(theta)).estimates
         assert estimates.min() >= -2.0
         assert estimates.max() <= 16.0
 
 
 def test_running_mean_and_standard_error():
-    data = theorem.compute(0.5)
+    data = theorem.gradient_cloud(0.5)
     running, se = data.running_mean(), data.running_standard_error()
     assert running[-1] == pytest.approx(data.mean)
     assert se[-1] == pytest.approx(data.standard_error)
@@ -103,12 +105,12 @@ def test_running_mean_and_standard_error():
 
 
 def test_state_line():
-    assert theorem.state(1.1) == "θ = 1.10, weight R(τ)"
-    assert theorem.state(-0.5, "to_go") == "θ = -0.50, weight G_t"
+    assert theorem_dashboards.gradient_cloud_state(1.1) == "θ = 1.10, weight R(τ)"
+    assert theorem_dashboards.gradient_cloud_state(-0.5, "to_go") == "θ = -0.50, weight G_t"
 
 
 def test_view_wires_the_slider_and_the_dropdown_to_compute():
-    dashboard = theorem.gradient_cloud_dashboard()
+    dashboard = theorem_dashboards.gradient_cloud_dashboard()
     view = dashboard.view()
     theta_slider, weight_menu = view.children[0], view.children[1]
     assert view.kwargs == {"theta": 1.0, "weight": "total"}
@@ -129,18 +131,18 @@ def test_view_wires_the_slider_and_the_dropdown_to_compute():
 
 
 def test_one_arrow_step_moves_theta_by_a_tenth():
-    control = theorem.gradient_cloud_dashboard().controls["theta"]
+    control = theorem_dashboards.gradient_cloud_dashboard().controls["theta"]
     assert (control.min, control.max, control.step, control.value) == (-3.0, 3.0, 0.1, 1.0)
 
 
 def test_figure_draws_both_panels_with_the_fixed_estimate_range():
-    dashboard = theorem.gradient_cloud_dashboard()
+    dashboard = theorem_dashboards.gradient_cloud_dashboard()
     fig = dashboard.figure(theta=-1.6)
     left, right = fig.axes[:2]
-    assert right.get_ylim() == theorem.ESTIMATE_YLIM
-    data = theorem.compute(-1.6)
+    assert right.get_ylim() == theorem_figures.ESTIMATE_YLIM
+    data = theorem.gradient_cloud(-1.6)
     assert f"mean {data.mean:.2f}" in right.get_title()
-    above = int(np.sum(data.estimates > theorem.ESTIMATE_YLIM[1]))
+    above = int(np.sum(data.estimates > theorem_figures.ESTIMATE_YLIM[1]))
     assert above >= 1  # this θ has a rare large estimate, drawn as a triangle and counted
     legend_texts = [text.get_text() for text in right.get_legend().get_texts()]
     assert any(text.startswith(f"{above} above") for text in legend_texts)
@@ -150,17 +152,17 @@ def test_figure_draws_both_panels_with_the_fixed_estimate_range():
 @pytest.mark.parametrize(("theta", "verdict"), [(0.0, "misses"), (1.5, "covers"), (-1.6, "covers")])
 def test_estimate_panel_title_says_whether_the_band_covers_the_exact_slope(theta, verdict):
     # Notebook 01's static figure: at θ = 0 the band of the 200 seeded estimates misses.
-    data = theorem.compute(theta)
+    data = theorem.gradient_cloud(theta)
     assert data.band_covers_exact == (verdict == "covers")
     assert data.band_covers_exact == (abs(data.mean - data.gradient) <= 2 * data.standard_error)
-    right = theorem.gradient_cloud_dashboard().figure(theta=theta).axes[1]
+    right = theorem_dashboards.gradient_cloud_dashboard().figure(theta=theta).axes[1]
     assert f"{verdict} the exact {data.gradient:.2f}" in right.get_title()
 
 
 def test_estimated_tangent_has_the_colour_of_the_running_mean():
     # The notebook says so: the tangent's slope is the running mean's last value.
-    data = theorem.compute(0.5)
-    left, right = theorem.gradient_cloud_dashboard().figure(theta=0.5).axes[:2]
+    data = theorem.gradient_cloud(0.5)
+    left, right = theorem_dashboards.gradient_cloud_dashboard().figure(theta=0.5).axes[:2]
     tangent = next(line for line in left.get_lines() if line.get_label().startswith("estimated slope"))
     running = next(line for line in right.get_lines() if line.get_label().startswith("running mean"))
     assert tangent.get_color() == running.get_color()
@@ -170,12 +172,12 @@ def test_estimated_tangent_has_the_colour_of_the_running_mean():
 
 
 def test_static_small_multiples_have_a_row_per_setting():
-    fig = theorem.gradient_cloud_dashboard().static([{"theta": -1.0}, {"theta": 1.0}])
+    fig = theorem_dashboards.gradient_cloud_dashboard().static([{"theta": -1.0}, {"theta": 1.0}])
     assert len(fig.axes) == 4
 
 
 def test_dashboards_registers_the_gradient_cloud():
-    registered = theorem.dashboards()
+    registered = theorem_dashboards.dashboards()
     assert set(registered) == {"gradient_cloud"}
     assert isinstance(registered["gradient_cloud"], Dashboard)
 
@@ -187,16 +189,16 @@ def test_dashboards_registers_the_gradient_cloud():
 ])
 def test_bad_input_raises_value_error(kwargs, argument):
     with pytest.raises(ValueError, match=argument):
-        theorem.compute(**kwargs)
+        theorem.gradient_cloud(**kwargs)
 
 
 def test_bad_initial_theta_raises_value_error():
     with pytest.raises(ValueError, match="theta"):
-        theorem.gradient_cloud_dashboard(theta=float("inf"))
+        theorem_dashboards.gradient_cloud_dashboard(theta=float("inf"))
 
 
 def test_the_trajectory_tree_holds_every_season_and_sums_to_j():
-    from helpers.dashboards.demand import demand_problem
+    from helpers.experiments.demand import demand_problem
 
     tree = theorem.trajectory_tree(1.0)
     assert tree.probability.shape == (64,)

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from helpers.cartpole import episodes_to_solve, episodes_to_solve_gymnasium
-from helpers.dashboards.beyond import first_batch_J
 from helpers.envs import WindyHighway
 from helpers.exercises.beyond import (
     check_clipped_objective,
@@ -14,6 +13,7 @@ from helpers.exercises.beyond import (
     check_reuse_prediction,
     check_trajectory_ratio,
 )
+from helpers.experiments.beyond import first_batch_J
 from helpers.policies import SoftmaxLinearPolicy
 from helpers.reinforce import sample_episodes
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.dashboards.demand import MORE, best_return, learning_runs
 from helpers.exercises import Feedback
 from helpers.exercises.demand import (
     LOGBOOK_EXERCISE,
@@ -20,6 +19,7 @@ from helpers.exercises.demand import (
     temperature_score,
     update_step,
 )
+from helpers.experiments.demand import MORE, best_return, learning_runs
 from helpers.policies import sigmoid
 
 

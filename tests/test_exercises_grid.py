@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.dashboards import grid
 from helpers.exercises import Feedback
 from helpers.exercises.grid import (
     FRACTION_RUNS,
@@ -19,6 +18,7 @@ from helpers.exercises.grid import (
     state_form_constant,
     success_fractions,
 )
+from helpers.experiments import grid
 from helpers.mdp import exact_gradient, gradient_terms
 from helpers.reinforce import returns_to_go
 

@@ -7,9 +7,9 @@ import pytest
 import sympy as sp
 
 from helpers import symbolic as sym
-from helpers.dashboards.theorem import compute
 from helpers.exercises import Feedback
 from helpers.exercises.theorem import check_exact_gradient, check_horizon3_score, check_softmax_score
+from helpers.experiments.theorem import gradient_cloud
 
 THETA = sym.THETA
 
@@ -176,13 +176,13 @@ def test_exact_gradient_accepts_the_enumerated_sum():
     answer = sum(row["probability"] * row["score"] * row["total_reward"] for row in rows)
     feedback = check_exact_gradient(answer, theta=0.5)
     assert feedback.correct, feedback.message
-    data = compute(0.5)
+    data = gradient_cloud(0.5)
     assert f"{data.mean:.4f}" in feedback.message  # compared with the sampled estimate
     assert "2 SE" in feedback.message
 
 
 def test_exact_gradient_reports_a_band_that_misses():
-    data = compute(0.0)  # the seeded band at θ = 0 misses the exact slope (notebook 01 says so)
+    data = gradient_cloud(0.0)  # the seeded band at θ = 0 misses the exact slope (notebook 01 says so)
     assert abs(data.mean - data.gradient) > 2 * data.standard_error
     feedback = check_exact_gradient(data.gradient, theta=0.0)
     assert feedback.correct
@@ -190,12 +190,12 @@ def test_exact_gradient_reports_a_band_that_misses():
 
 
 def test_exact_gradient_objective_instead_of_slope():
-    data = compute(0.5)
+    data = gradient_cloud(0.5)
     assert_not_yet(check_exact_gradient(data.objective, theta=0.5), "the objective", "score")
 
 
 def test_exact_gradient_wrong_sign_and_size():
-    exact = compute(0.5).gradient
+    exact = gradient_cloud(0.5).gradient
     assert_not_yet(check_exact_gradient(-exact, theta=0.5), "wrong sign")
     assert_not_yet(check_exact_gradient(exact / 64, theta=0.5), "right sign", "64 times too small")
     assert_not_yet(check_exact_gradient(exact * 2.5, theta=0.5), "right sign", "2.5 times too large")
@@ -206,14 +206,14 @@ def test_exact_gradient_wrong_sign_and_size():
 
 @pytest.mark.parametrize("factor", [1.0005, 0.9995, 1.0011, 0.9989, 1.09, 0.91, 1.2, 0.8])
 def test_exact_gradient_never_calls_an_answer_1_times_the_exact_value(factor):
-    feedback = check_exact_gradient(compute(0.5).gradient * factor, theta=0.5)
+    feedback = check_exact_gradient(gradient_cloud(0.5).gradient * factor, theta=0.5)
     assert not feedback.correct
     assert " 1 times" not in feedback.message
     assert "1.0 times" not in feedback.message
 
 
 def test_exact_gradient_typed_to_four_decimals_is_told_to_compute_it_in_python():
-    typed = round(compute(0.5).gradient, 4)  # 1.4701, as read off a printout
+    typed = round(gradient_cloud(0.5).gradient, 4)  # 1.4701, as read off a printout
     assert_not_yet(check_exact_gradient(typed, theta=0.5), "close but not exact", "in Python")
 
 

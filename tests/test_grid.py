@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.dashboards import grid
 from helpers.envs import WindyHighway
+from helpers.experiments import grid
+from helpers.figures import grid as grid_figures
 from helpers.mdp import exact_gradient, finite_difference_gradient, gradient_terms, objective
 from helpers.policies import SoftmaxLinearPolicy
 from helpers.reinforce import reinforce_estimates, sample_episodes
@@ -317,13 +318,13 @@ def terms_of_a_shorter_road():
     (lambda: grid.sample_path(grid.grid_problem(), np.zeros(3), np.random.default_rng(0)), "theta"),
     (lambda: grid.discount_comparison(np.zeros(2), 0, np.random.default_rng(0)), "n_episodes"),
     (lambda: grid.update_clouds(np.zeros(2), 10, 0, np.random.default_rng(0)), "batch_size"),
-    (lambda: grid.draw_visits(None, grid.grid_problem(), np.zeros(3)), "values"),
-    (lambda: grid.draw_road(None, grid.grid_problem(), pi=np.zeros((6, 3))), "pi"),
+    (lambda: grid_figures.draw_visits(None, grid.grid_problem(), np.zeros(3)), "values"),
+    (lambda: grid_figures.draw_road(None, grid.grid_problem(), pi=np.zeros((6, 3))), "pi"),
     (lambda: grid.policy_compute(np.nan, 0.0), "theta1"),
     (lambda: grid.objective_along_rays(np.ones((1, 2)), np.array([np.inf])), "radii"),
     (lambda: grid.time_step_terms(grid.grid_problem(), terms_of_a_shorter_road()), "terms"),
-    (lambda: grid.marked_landscape_figure({"A": (100.0, 0.0)}), "points"),
-    (lambda: grid.marked_landscape_figure({"A": (1.0, 2.0, 3.0)}), "points"),
+    (lambda: grid_figures.marked_landscape_figure({"A": (100.0, 0.0)}), "points"),
+    (lambda: grid_figures.marked_landscape_figure({"A": (1.0, 2.0, 3.0)}), "points"),
 ])
 def test_bad_inputs_raise_value_errors_that_name_the_argument(call, match):
     with pytest.raises(ValueError, match=match):

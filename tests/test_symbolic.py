@@ -203,7 +203,7 @@ def test_one_episode_estimate_has_the_exact_gradient_as_its_mean(weight):
 
 
 def test_estimate_spread_matches_the_enumerated_distribution_and_a_large_sample():
-    from helpers.dashboards.theorem import single_episode_estimates
+    from helpers.experiments.theorem import single_episode_estimates
 
     mean, second = (sym.lambdify_theta(sym.with_demand_numbers(e)) for e in sym.estimate_moments(2))
     rows = sym.demand_trajectory_table(sym.demand_trajectories(2), 1.0)

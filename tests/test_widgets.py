@@ -10,7 +10,7 @@ import pytest
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from helpers.exercises import Feedback, compare_numbers
-from helpers.plotting import HOUSE_STYLE, running_mean
+from helpers.plotting import HOUSE_STYLE
 from helpers.widgets import Dashboard, LiveView, dropdown, format_values, slider
 
 
@@ -146,14 +146,3 @@ def test_compare_numbers_explains_what_is_wrong(answer, expected, correct, phras
     assert phrase in feedback.message
     assert ("Correct" if correct else "Not yet") in repr(feedback)
     assert feedback._repr_markdown_().startswith("✅" if correct else "❌")
-
-
-def test_running_mean_and_its_standard_error_match_each_prefix():
-    values = np.random.default_rng(3).normal(1e6, 2.0, size=50)  # a large offset: no cancellation
-    mean, se = running_mean(values)
-    for m in (1, 2, 17, 50):
-        assert mean[m - 1] == pytest.approx(values[:m].mean(), rel=1e-12)
-        expected = values[:m].std(ddof=1) / np.sqrt(m) if m > 1 else 0.0
-        assert se[m - 1] == pytest.approx(expected, rel=1e-6, abs=1e-12)
-    with pytest.raises(ValueError, match="values must be a non-empty 1-D array"):
-        running_mean(np.zeros((2, 2)))

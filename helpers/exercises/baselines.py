@@ -15,9 +15,9 @@ from functools import cache, lru_cache
 
 import numpy as np
 
-from helpers.baselines import demand_problem, grid_problem, score_sums, total_variance
 from helpers.envs import SHORT_CORRIDOR_BEST_P, short_corridor_value
 from helpers.exercises import Feedback, answer_array, compare_numbers, graded
+from helpers.experiments.baselines import demand_problem, grid_problem, score_sums, total_variance
 from helpers.reinforce import reinforce_estimates, sample_episodes
 
 CORRIDOR_EPISODE = {"actions": ("right", "left", "right"), "rewards": (-1.0, -1.0, -1.0),

@@ -153,7 +153,7 @@ def check_reuse_prediction(prediction: object, median_J: object) -> Feedback:
     median_J : array_like, shape (2,)
         The median J after the first batch with K = 1 and K = 4, from ``beyond.first_batch_J``.
     """
-    from helpers.dashboards.beyond import first_batch_J
+    from helpers.experiments.beyond import first_batch_J
 
     if prediction not in REUSE_PREDICTIONS:
         return Feedback(False, "write your prediction first: `prediction = \"higher\"`, `\"lower\"` or "

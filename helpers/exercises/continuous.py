@@ -100,7 +100,7 @@ def exploration_gains(theta: float = 0.5, sigma: float = 0.5, horizon: int = 3) 
     With :math:`J(\theta, \sigma) = -c(\theta - 1)^2 - T\sigma^2`: the mean's gain is
     :math:`c(\theta - 1)^2`, the spread's :math:`T(\sigma^2 - \sigma^2/4)`.
     """
-    from helpers.dashboards.continuous import mean_objective
+    from helpers.experiments.continuous import mean_objective
 
     start = float(mean_objective(theta, sigma, horizon))
     return (float(mean_objective(1.0, sigma, horizon)) - start,

@@ -16,15 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from helpers.dashboards.demand import (
-    LESS,
-    MORE,
-    best_return,
-    episode_update,
-    learning_runs,
-    update_effect,
-)
 from helpers.exercises import Feedback, answer_array, compare_numbers, graded, matches
+from helpers.experiments.demand import LESS, MORE, best_return, episode_update, learning_runs, update_effect
 from helpers.policies import sigmoid
 
 ACTIONS = {"MORE": MORE, "LESS": LESS}
@@ -101,7 +94,7 @@ UPDATE_EXERCISE = {"theta": 0.5, "p": -1.0, "action": 1, "G": 3.0, "alpha": 0.1}
 def update_step(theta: float, p: float, action: int, G: float, alpha: float) -> float:
     r"""One REINFORCE step on θ, :math:`\alpha\, G_t\, \big(A_t - \sigma(\theta p)\big)\, p`.
 
-    Computed by :func:`helpers.dashboards.demand.update_effect`, which draws section 3's picture.
+    Computed by :func:`helpers.experiments.demand.update_effect`, which draws section 3's picture.
     """
     effect = update_effect(theta=theta, p=p, action=action, returns=(G,), alpha=alpha)
     return float(effect.theta_after[0] - effect.theta)
@@ -184,7 +177,7 @@ def logbook() -> Logbook:
 
     .. math:: \theta_{t+1} = \theta_t + \alpha \gamma^t G_t \big(A_t - \sigma(\theta_t p_t)\big) p_t,
 
-    computed by :func:`helpers.dashboards.demand.episode_update` from the hidden rewards.
+    computed by :func:`helpers.experiments.demand.episode_update` from the hidden rewards.
     """
     s = LOGBOOK_EXERCISE
     rows = episode_update(s["theta"], np.array(s["p"]), np.array(s["actions"]), np.array(s["rewards"]),
@@ -299,7 +292,7 @@ def check_step_size(alpha: object, tolerance: float = 0.05, n_episodes: int = 10
     r"""Exercise 4: a step size α that brings the mean exact J within ``tolerance`` of :math:`J^*`.
 
     Runs ``n_runs`` REINFORCE runs of ``n_episodes`` episodes from θ = 0 with α
-    (:func:`helpers.dashboards.demand.learning_runs`) and compares the mean of
+    (:func:`helpers.experiments.demand.learning_runs`) and compares the mean of
     :math:`J(\theta_N)` over runs with :math:`J^* - \text{tolerance}`.
     """
     if alpha is None:

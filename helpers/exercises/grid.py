@@ -18,8 +18,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from helpers.dashboards import grid
 from helpers.exercises import Feedback, answer_array, compare_numbers, graded
+from helpers.experiments import grid
 from helpers.mdp import gradient_terms
 from helpers.reinforce import returns_to_go
 
@@ -181,7 +181,7 @@ def success_fractions(n_runs: int = FRACTION_RUNS, seed: int = grid.SEED,
     r"""For each α of :data:`FRACTION_ALPHAS`, the fraction of ``n_runs`` runs ending with J ≥ ``threshold``.
 
     The runs are section 4's (200 episodes of per-step REINFORCE from θ = (0, 0),
-    :func:`helpers.dashboards.grid.reinforce_paths`), scored by the exact J of the final θ.
+    :func:`helpers.experiments.grid.reinforce_paths`), scored by the exact J of the final θ.
     """
     return np.mean(final_objectives(n_runs, seed) >= threshold, axis=1)
 

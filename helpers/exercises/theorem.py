@@ -216,9 +216,9 @@ def check_exact_gradient(answer: object, theta: float = 0.5) -> Feedback:
     theta : float
         Where the gradient is taken, |θ| ≤ 100.
     """
-    from helpers.dashboards.theorem import compute
+    from helpers.experiments.theorem import gradient_cloud
 
-    data = compute(theta)  # validates theta
+    data = gradient_cloud(theta)  # validates theta
     if answer is None:
         return Feedback(False, "replace None with a number: the sum over all 64 trajectories of "
                                "probability × score × total reward.")

@@ -46,6 +46,7 @@ from helpers.reinforce import (
 BASELINE_NAMES = ("none", "mean", "learned", "exact", "min-variance")
 """The baselines of the variance study, in table order."""
 
+
 BASELINE_LABELS = {
     "none": "no baseline",
     "mean": "mean return (leave one out)",
@@ -54,17 +55,19 @@ BASELINE_LABELS = {
     "min-variance": "min-variance constant b*",
 }
 
+
 BOOK_THETA0 = np.array([-1.47, 1.47])
 """Sutton & Barto's initial θ for the short corridor: π(right) = σ(-2.94) ≈ 0.05."""
+
 
 J_STAR = float(short_corridor_value(SHORT_CORRIDOR_BEST_P))
 """The short corridor's best value, -(6 + 4√2) ≈ -11.657."""
 
+
 FIGURE_13_1_ALPHAS = (2.0**-12, 2.0**-13, 2.0**-14)
+
+
 FIGURE_13_2 = {"alpha_theta": 2.0**-9, "alpha_w": 2.0**-6, "alpha_plain": 2.0**-13}
-
-
-# --------------------------------------------------------------------------- problems
 
 
 @dataclass(frozen=True)
@@ -91,9 +94,6 @@ def grid_problem(reward_shift: float = 0.0) -> Problem:
     env = WindyHighway(reward_shift=reward_shift)
     return Problem("grid", env.tabular(), SoftmaxLinearPolicy(3, 2), env.policy_inputs("offset"),
                    np.array([0.5, -0.5]))
-
-
-# --------------------------------------------------------------------------- variance study
 
 
 def score_sums(policy: DiscretePolicy, theta: np.ndarray, inputs: np.ndarray, batch: EpisodeBatch,
@@ -292,8 +292,6 @@ def reward_shift_variances(shifts: tuple[float, ...], n_episodes: int,
             "none": np.array(none), "exact": np.array(exact)}
 
 
-# --------------------------------------------------------------------------- learning on the grid
-
 GRID_BASELINES = ("none", "mean", "learned", "exact")
 
 
@@ -355,8 +353,6 @@ def final_j_by_baseline(alpha_theta: float, alpha_w: float, *, n_runs: int = 100
                                      eval_every=n_episodes)[:, -1]
             for baseline in GRID_BASELINES}
 
-
-# --------------------------------------------------------------------------- the short corridor
 
 @dataclass(frozen=True)
 class CorridorRuns:
@@ -534,3 +530,81 @@ def corridor_runaways(rng: np.random.Generator, n_runs: int = 1000,
     runs["baseline"] = short_corridor_reinforce(FIGURE_13_2["alpha_theta"], n_episodes, n_runs, rng,
                                                 alpha_w=FIGURE_13_2["alpha_w"])
     return runs
+
+
+REWARD_SHIFT = 10.0
+"""c added to every reward of the grid in the dashboard (notebook 04's reward-shift experiment)."""
+
+
+THETA_EXPONENTS = tuple(range(-9, -3))
+"""α^θ = 2^k for these k."""
+
+
+W_EXPONENTS = tuple(range(-6, 0))
+"""α^w = 2^k for these k (used by the learned baseline only)."""
+
+
+N_RUNS = 20
+
+
+N_EPISODES = 100
+
+
+EVAL_EVERY = 5
+
+
+SEED = 404
+
+
+@cache
+def all_step_sizes(baseline: str) -> np.ndarray:
+    """J curves for every (α^w, α^θ) of the grid: shape (len(W), len(THETA), N_RUNS, n_points).
+
+    Baselines other than ``"learned"`` ignore α^w: they are trained once and repeated.
+    """
+    check_choice("baseline", baseline, GRID_BASELINES)
+    exps_w = W_EXPONENTS if baseline == "learned" else W_EXPONENTS[:1]
+    a_w, a_t = np.meshgrid(2.0 ** np.array(exps_w), 2.0 ** np.array(THETA_EXPONENTS), indexing="ij")
+    curves = grid_reinforce(baseline, np.repeat(a_t.ravel(), N_RUNS), np.repeat(a_w.ravel(), N_RUNS),
+                            N_EPISODES, a_t.size * N_RUNS, np.random.default_rng(SEED),
+                            reward_shift=REWARD_SHIFT, eval_every=EVAL_EVERY)
+    curves = curves.reshape(len(exps_w), len(THETA_EXPONENTS), N_RUNS, -1)
+    if baseline != "learned":
+        curves = np.repeat(curves, len(W_EXPONENTS), axis=0)
+    return curves
+
+
+def _index(value: float, exponents: tuple[int, ...], name: str) -> int:
+    """The position of the power of 2 nearest to ``value`` among ``2**exponents``."""
+    value = float(value)
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return int(np.argmin(np.abs(np.log2(value) - np.array(exponents))))
+
+
+def learning_curves(baseline: str, alpha_theta: float, alpha_w: float) -> dict:
+    """Learning curves for one setting, the no-baseline reference, and final J against α^θ per baseline."""
+    check_choice("baseline", baseline, GRID_BASELINES)
+    i_t = _index(alpha_theta, THETA_EXPONENTS, "alpha_theta")
+    i_w = _index(alpha_w, W_EXPONENTS, "alpha_w")
+    final = {b: all_step_sizes(b)[i_w, :, :, -1].mean(axis=1) for b in GRID_BASELINES}
+    return {
+        "baseline": baseline,
+        "episodes": np.arange(0, N_EPISODES + 1, EVAL_EVERY),
+        "curves": all_step_sizes(baseline)[i_w, i_t],
+        "reference": all_step_sizes("none")[i_w, i_t],
+        "alphas_theta": 2.0 ** np.array(THETA_EXPONENTS),
+        "alpha_theta": 2.0 ** THETA_EXPONENTS[i_t],
+        "final": final,
+    }
+
+
+def final_j(baseline: str, alpha_theta: float, alpha_w: float) -> np.ndarray:
+    """J(θ) of the unshifted grid after the last episode, one value per run (shape (N_RUNS,)).
+
+    Same runs as :func:`learning_curves`; ``alpha_w`` matters for the learned baseline only.
+    """
+    check_choice("baseline", baseline, GRID_BASELINES)
+    i_t = _index(alpha_theta, THETA_EXPONENTS, "alpha_theta")
+    i_w = _index(alpha_w, W_EXPONENTS, "alpha_w")
+    return all_step_sizes(baseline)[i_w, i_t, :, -1].copy()

@@ -1,0 +1,198 @@
+"""Notebook 05's figures, drawn from :mod:`helpers.experiments.continuous`'s data.
+
+The exploration view (the noise of the estimate against σ, and learning runs at
+(σ, α)) with its ``*_moving`` part for the live view, and the runs that learn σ too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
+from matplotlib.ticker import (
+    FixedFormatter,
+    FixedLocator,
+    NullFormatter,
+    NullLocator,
+    ScalarFormatter,
+)
+
+from helpers.experiments.continuous import (
+    ExplorationView,
+    GaussianRuns,
+    NoiseCurve,
+    continuous_demand,
+    gaussian_mean_and_std,
+    mean_objective,
+)
+from helpers.plotting import (
+    EXACT_COLOR,
+    OKABE_ITO,
+    PALETTE,
+    mean_and_band,
+)
+from helpers.policies import GaussianPolicy
+
+
+def draw_learned_sigma(runs: GaussianRuns, axes: list[Axes]) -> None:
+    r"""Runs that learn μ and σ: the mean's slope and offset, σ at each p, and the gap to J*."""
+    ax_mu, ax_sigma, ax_J = axes
+    episodes = np.arange(runs.n_episodes + 1)
+    lines = ((runs.theta[:, :, 0], r"slope $\theta_1$ of $\mu = \theta_1 p + \theta_2$", PALETTE[0]),
+             (runs.theta[:, :, 1], r"offset $\theta_2$", PALETTE[1]))
+    for values, label, color in lines:
+        _, low, high = mean_and_band(values, "quartiles")
+        ax_mu.fill_between(episodes, low, high, color=color, alpha=0.2, linewidth=0)
+        ax_mu.plot(episodes, np.median(values, axis=0), color=color, label=label)
+    ax_mu.axhline(1.0, color=EXACT_COLOR, linestyle="--", linewidth=1.0, label=r"best: $\mu = p$")
+    ax_mu.axhline(0.0, color=EXACT_COLOR, linestyle="--", linewidth=1.0)
+    ax_mu.set_xlabel("season k")
+    ax_mu.set_ylabel("parameter value")
+    ax_mu.set_title("The mean learns to order p")
+    ax_mu.legend(loc="center right", fontsize=8)
+
+    policy = GaussianPolicy(2, sigma=None)
+    mean, std = gaussian_mean_and_std(policy, runs.theta, constant=True)
+    sigma_median = np.median(std, axis=0)  # (n_episodes + 1, 4)
+    _, low, high = mean_and_band(std[:, :, 3], "quartiles")
+    ax_sigma.fill_between(episodes, low, high, color=PALETTE[0], alpha=0.2, linewidth=0,
+                          label="middle half of the runs, p = +2")
+    for i, p in enumerate(continuous_demand().p):
+        ax_sigma.plot(episodes, sigma_median[:, i], color=PALETTE[0], linewidth=1.0 if p != 2 else 2.0,
+                      alpha=0.5 if p != 2 else 1.0)
+    ax_sigma.plot([], [], color=PALETTE[0], linewidth=1.0, alpha=0.5,
+                  label="median at p = −2, −1, +1, +2")
+    ax_sigma.set_yscale("log")
+    ax_sigma.yaxis.set_major_formatter(ScalarFormatter())
+    ax_sigma.yaxis.set_minor_formatter(NullFormatter())
+    ax_sigma.set_yticks([0.2, 0.3, 0.5, 0.7, 1.0])
+    ax_sigma.set_xlabel("season k")
+    ax_sigma.set_ylabel(r"$\sigma(p) = e^{\theta_3 p + \theta_4}$ (log scale)")
+    ax_sigma.set_title(r"Exploration $\sigma$ shrinks, the same at every p")
+    ax_sigma.legend(loc="upper right", fontsize=8)
+
+    env = continuous_demand().env
+    parts = ((-runs.J, r"total $J^* - J = -J$", PALETTE[0], "-"),
+             (-env.objective(mean, 0.0), r"mean's error $\sum_t \mathbb{E}[(\mu - p)^2]$", PALETTE[2], "--"),
+             (-env.objective(env.demand_changes, std), r"exploration $\sum_t \mathbb{E}[\sigma^2]$",
+              PALETTE[1], "--"))
+    for values, label, color, linestyle in parts:
+        ax_J.plot(episodes, np.median(values, axis=0), color=color, linestyle=linestyle, label=label)
+    ax_J.set_yscale("log")
+    ax_J.set_ylim(1e-3, 20)
+    ax_J.set_xlabel("season k")
+    ax_J.set_ylabel(r"$-J(\theta_k)$, median over runs (log scale)")
+    ax_J.set_title("What is left: mostly the cost of exploring")
+    ax_J.legend(loc="upper right", fontsize=8)
+
+
+J_LIMITS = (-16.0, 0.5)
+"""The J axis of the exploration dashboard: from below the runs with σ = 2 (ceiling −12) to above J* = 0."""
+
+
+NOISE_COLORS = (PALETTE[0], PALETTE[2], PALETTE[4])
+"""The colours of the noise curves, one per θ of ``NOISE_THETAS``."""
+
+
+def draw_noise_curves(curves: tuple[NoiseCurve, ...], ax: Axes, sigma: float | None = None) -> None:
+    r"""Noise-to-signal :math:`\mathrm{std}(\hat g^m)/|\partial J/\partial\theta|` against σ, one line per θ.
+
+    With ``sigma``, a dot marks each curve at that σ (:func:`sigma_marks`).
+    """
+    for curve, color in zip(curves, NOISE_COLORS, strict=False):
+        ratio = curve.std / abs(curve.slope)
+        ax.plot(curve.sigmas, ratio, color=color)
+        best = int(np.argmin(ratio))
+        ax.plot(curve.sigmas[best], ratio[best], "v", color=color, markersize=6)
+        # a short label under each curve's ▼, where no other curve and no slider dot (they sit on the
+        # curves) come near: cheaper to redraw than a legend
+        ax.text(curve.sigmas[best], ratio[best] / 1.1, f"θ = {curve.theta:g}", ha="center", va="top",
+                fontsize=8, color=color)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    # fixed, plain tick labels and no minor ticks: a redraw's time is mostly spent on text
+    for axis, ticks in ((ax.xaxis, (0.03, 0.1, 0.3, 1.0, 3.0)), (ax.yaxis, (1, 2, 5, 10, 20, 50))):
+        axis.set_major_locator(FixedLocator(ticks))
+        axis.set_major_formatter(FixedFormatter([f"{tick:g}" for tick in ticks]))
+        axis.set_minor_locator(NullLocator())
+    ax.set_xlabel("exploration σ (hundreds of units)")
+    ax.set_ylabel("std(ĝᵐ) / |∂J/∂θ|")
+    ax.set_ylim(1, 60)
+    ax.set_title("Noise of one season's ĝᵐ; ▼ least noisy σ")
+    if sigma is not None:
+        sigma_marks(curves, ax, sigma)
+
+
+def sigma_marks(curves: tuple[NoiseCurve, ...], ax: Axes, sigma: float) -> list[Artist]:
+    """A dot on each noise curve at σ and a dotted line through them; returns the artists."""
+    marks: list[Artist] = []
+    for curve, color in zip(curves, NOISE_COLORS, strict=False):
+        ratio = curve.std / abs(curve.slope)
+        at = float(np.exp(np.interp(np.log(sigma), np.log(curve.sigmas), np.log(ratio))))
+        marks += ax.plot(sigma, at, "o", color=color, markersize=7, markeredgecolor="white", zorder=3)
+    marks.append(ax.axvline(sigma, color="grey", linewidth=0.8, linestyle=":"))
+    return marks
+
+
+def draw_exploration(view: ExplorationView, axes: list[Axes]) -> list[Artist]:
+    """Left: noise-to-signal against σ; right: exact J(θ_k) of the runs and the cost of exploring.
+
+    Returns the artists that move with σ and α (:func:`exploration_moving`).
+    """
+    ax_noise, ax_J = axes
+    draw_noise_curves(view.noise, ax_noise)
+    _runs_frame(view, ax_J)
+    return exploration_moving(view, axes)
+
+
+def exploration_moving(view: ExplorationView, axes: list[Axes]) -> list[Artist]:
+    """What moves with σ and α: the marks at σ on the noise curves, and the learning runs."""
+    ax_noise, ax_J = axes
+    return sigma_marks(view.noise, ax_noise, view.sigma) + _runs_moving(view, ax_J)
+
+
+def draw_exploration_runs(view: ExplorationView, ax_J: Axes) -> None:
+    """The exact J(θ_k, σ) of every run (diverged ones in vermillion), their median and the ceiling −Tσ²."""
+    _runs_frame(view, ax_J)
+    _runs_moving(view, ax_J)
+
+
+def _runs_frame(view: ExplorationView, ax_J: Axes) -> None:
+    ax_J.set_xlim(0, view.runs.n_episodes)
+    ax_J.set_ylim(*J_LIMITS)  # a diverging run leaves through the bottom
+    ax_J.set_xticks([0, 50, 100, 150])
+    ax_J.set_yticks([-15, -12, -9, -6, -3, 0])
+    ax_J.set_xlabel("season k")
+    ax_J.set_ylabel("exact J(θ, σ) after season k")
+
+
+def _runs_moving(view: ExplorationView, ax_J: Axes) -> list[Artist]:
+    runs = view.runs
+    episodes = np.arange(runs.n_episodes + 1)
+    segments = np.stack(np.broadcast_arrays(episodes[None, :], runs.J), axis=-1)
+    colors = np.where(runs.diverged, OKABE_ITO["vermillion"], PALETTE[0])
+    moving: list[Artist] = [ax_J.add_collection(LineCollection(segments, colors=colors, linewidths=0.6,
+                                                               alpha=0.35))]
+    median = np.median(runs.J, axis=0)
+    moving += ax_J.plot(episodes, median, color=EXACT_COLOR, linewidth=2.0,
+                        label=f"median of {runs.n_runs} runs")
+    ceiling = float(mean_objective(1.0, view.sigma))
+    moving.append(ax_J.axhline(ceiling, color=PALETTE[1], linestyle="--", linewidth=1.4,
+                               label=f"best with this σ: −Tσ² = {ceiling:.2f}"))
+    # the count of diverged runs (vermillion, leaving through the bottom) goes in the title: no extra text
+    n_diverged = int(runs.diverged.sum())
+    moving.append(ax_J.set_title(exploration_title(float(median[-1]), n_diverged, runs.n_runs)))
+    if median[-1] < J_LIMITS[0]:  # the median itself leaves the axes: show where
+        leaves = int(np.argmax(median < J_LIMITS[0]))
+        moving.append(ax_J.annotate("the median leaves\nthe axes here", (leaves, J_LIMITS[0]),
+                                    xytext=(25, J_LIMITS[0] + 3),
+                                    arrowprops={"arrowstyle": "->", "color": EXACT_COLOR}, fontsize=8))
+    moving.append(ax_J.legend(loc="center right", fontsize=8))
+    return moving
+
+
+def exploration_title(final_median: float, n_diverged: int, n_runs: int) -> str:
+    """The runs panel's title: the final median J, said to lie off the axes when it is below them."""
+    where = f"{final_median:.2f}" if final_median >= J_LIMITS[0] else f"{final_median:.0f} (off the axes)"
+    return f"{n_diverged} of {n_runs} runs diverged\nmedian J at the end: {where}"
