@@ -85,72 +85,13 @@ def subplots(n_panels: int = 1, *, panel_size: tuple[float, float] = (4.6, 3.3),
     return fig, axes
 
 
-def mean_and_band(values: np.ndarray, band: str = "se") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    r"""Mean over runs (axis 0) and a band around it.
-
-    Parameters
-    ----------
-    values : ndarray, shape (n_runs, n_points)
-    band : {"se", "quartiles"}
-        ``"se"``: mean ± 2 standard errors, :math:`2 s / \sqrt{n}`; ``"quartiles"``: the
-        25th and 75th percentiles over runs.
-    """
-    values = np.asarray(values, dtype=float)
-    if values.ndim != 2:
-        raise ValueError(f"values must have shape (n_runs, n_points), got {values.shape}")
-    mean = values.mean(axis=0)
-    if band == "se":
-        half = 2 * values.std(axis=0, ddof=1) / np.sqrt(len(values)) if len(values) > 1 else 0 * mean
-        return mean, mean - half, mean + half
-    if band == "quartiles":
-        low, high = np.percentile(values, [25, 75], axis=0)
-        return mean, low, high
-    raise ValueError(f"band must be 'se' or 'quartiles', got {band!r}")
-
-
-def smooth(values: np.ndarray, window: int) -> np.ndarray:
-    """A trailing moving average along the last axis (the first points average what exists)."""
-    values = np.asarray(values, dtype=float)
-    if window <= 1:
-        return values
-    cumulative = np.cumsum(values, axis=-1)
-    out = cumulative.copy()
-    out[..., window:] = cumulative[..., window:] - cumulative[..., :-window]
-    counts = np.minimum(np.arange(1, values.shape[-1] + 1), window)
-    return out / counts
-
-
-def learning_curve(ax: Axes, values: np.ndarray, *, label: str | None = None, color: str | None = None,
-                   band: str = "se", x: np.ndarray | None = None, window: int = 1) -> None:
-    """Draw the mean over runs of a quantity per episode, with a shaded band over runs.
-
-    Parameters
-    ----------
-    ax : Axes
-    values : ndarray, shape (n_runs, n_episodes)
-        For example ``History.returns``.
-    label, color : str, optional
-    band : {"se", "quartiles"}
-        See :func:`mean_and_band`.
-    x : ndarray, optional
-        The x-values (episode numbers 1..n by default).
-    window : int
-        Smooth each run with a trailing moving average first.
-    """
-    values = smooth(values, window)
-    mean, low, high = mean_and_band(values, band)
-    x = np.arange(1, values.shape[1] + 1) if x is None else x
-    (line,) = ax.plot(x, mean, label=label, color=color)
-    ax.fill_between(x, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
-
-
 def exact_line(ax: Axes, value: float, label: str, *, orientation: str = "horizontal") -> None:
     """A dashed black reference line for an exact value (an optimum, an exact gradient)."""
     draw = ax.axhline if orientation == "horizontal" else ax.axvline
     draw(value, color=EXACT_COLOR, linestyle="--", linewidth=1.2, label=label)
 
 
-def landscape(ax: Axes, theta1: np.ndarray, theta2: np.ndarray, J: np.ndarray, *,
+def draw_filled_landscape(ax: Axes, theta1: np.ndarray, theta2: np.ndarray, J: np.ndarray, *,
               gradient: np.ndarray | None = None, levels: int = 15,
               labels: Sequence[str] = (r"$\theta_1$", r"$\theta_2$"), colorbar: bool = True) -> None:
     r"""A filled contour plot of :math:`J(\theta_1, \theta_2)`, with the gradient field on top.

@@ -1,4 +1,4 @@
-"""helpers.baselines: unbiased baselines, measured variances, and the short corridor (Figures 13.1, 13.2).
+"""helpers.experiments.baselines: unbiased baselines, measured variances, the short corridor.
 
 Statistical checks use fixed seeds and margins of 4 standard errors computed from
 the sample itself.
@@ -159,8 +159,8 @@ def test_corridor_episode_lengths_have_the_exact_mean():
 @pytest.fixture(scope="module")
 def figures():
     """Full size, as in the book: 100 runs × 1000 episodes per curve."""
-    return {**{f"alpha {a}": r for a, r in bl.figure_13_1(np.random.default_rng(131)).items()},
-            **bl.figure_13_2(np.random.default_rng(132))}
+    return {**{f"alpha {a}": r for a, r in bl.figure_13_1_runs(np.random.default_rng(131)).items()},
+            **bl.figure_13_2_runs(np.random.default_rng(132))}
 
 
 def test_reproduced_curves_approach_the_optimum_from_below(figures):

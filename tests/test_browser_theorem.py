@@ -51,8 +51,8 @@ def test_theta_slider_and_weight_menu_redraw_notebook_01(jupyterlab, lab_page):
 
     # The weight menu re-weights the same episodes by the reward-to-go.
     widget.locator("select").first.select_option(label="G_t, reward-to-go")
-    wait_for_output_text(page, "θ = 1.10, weight G_t")
-    widget = dashboard(page, re.compile(re.escape("θ = 1.10, weight G_t")))
+    wait_for_output_text(page, "θ = 1.10, weight Gₜ")
+    widget = dashboard(page, re.compile(re.escape("θ = 1.10, weight Gₜ")))
     assert wait_for_new_figure(page, widget, after) != after
 
     # Dragged: the figure follows the handle, not only its release.

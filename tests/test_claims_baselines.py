@@ -118,7 +118,7 @@ def test_the_exact_baseline_makes_runs_reliable_but_none_is_faster(finals):
 @pytest.fixture(scope="module")
 def figures():
     """Figures 13.1 and 13.2 with the notebook's seeds."""
-    return bl.figure_13_1(np.random.default_rng(131)), bl.figure_13_2(np.random.default_rng(132))
+    return bl.figure_13_1_runs(np.random.default_rng(131)), bl.figure_13_2_runs(np.random.default_rng(132))
 
 
 def test_figure_13_2_against_the_better_plain_step_size(figures):
@@ -504,7 +504,7 @@ def test_the_dashboards_twenty_runs_point_the_other_way():
     """
     from helpers.experiments import baselines as bl
 
-    final = {b: bl.final_j(b, 2.0**-5, 2.0**-3) for b in ("none", "learned", "exact")}
+    final = {b: bl.learning_curves(b, 2.0**-5, 2.0**-3).final_j for b in ("none", "learned", "exact")}
     assert all(values.size == 20 for values in final.values())
     assert final["learned"].mean() > final["none"].mean()
     assert final["exact"].mean() > final["none"].mean()

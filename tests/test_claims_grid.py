@@ -143,7 +143,7 @@ def test_small_alpha_crawls_along_the_exact_ascent():
     "Small α (0.03): crawling. The runs hug the exact ascent, a few units from the start in a box 50 wide;
     after 200 episodes their J is within a few tenths of the ascent's 2.9".
     """
-    data = grid.paths_compute(10**-1.5)
+    data = grid.paths_view(10**-1.5)
     assert f"{data.ascent_J[-1]:.1f}" == "2.9"
     assert np.abs(data.J[:, -1] - data.ascent_J[-1]).max() < 0.5
     assert np.linalg.norm(data.paths[:, -1], axis=1).max() < 10
@@ -156,7 +156,7 @@ def test_medium_alpha_reaches_the_plateau(problem):
     "Medium α (0.3): a noisy ascent. The runs scatter around the black line and reach the plateau near
     J ≈ 4.2. There the landscape is nearly flat".
     """
-    data = grid.paths_compute(10**-0.5)
+    data = grid.paths_view(10**-0.5)
     assert np.sum(data.J[:, -1] >= 4.0) >= 8
     assert abs(data.J[:, -1].mean() - 4.2) < 0.15
     gradient_end = grid.exact_objective_and_gradient(problem, data.paths[:, -1]).gradient
@@ -182,7 +182,7 @@ def test_large_alpha_outcomes_are_luck(problem):
     assert stuck.any()
     assert abs(np.median(final[stuck]) + 5.6) < 0.1
     assert np.any((J.max(axis=1) > 5.0) & (final < 4.6))  # climbed, then slid back
-    assert f"{grid.paths_compute(10**0.5).ascent_J[-1]:.1f}" == "5.7"
+    assert f"{grid.paths_view(10**0.5).ascent_J[-1]:.1f}" == "5.7"
 
 
 def test_large_alpha_policies_turn_deterministic_fast_and_late_steps_are_short(problem):
@@ -193,7 +193,7 @@ def test_large_alpha_policies_turn_deterministic_fast_and_late_steps_are_short(p
     changes"; "some are tens of units long, comparable to the whole box, and several runs end outside it";
     "Where the runs end, |∇J| is a small fraction of its value at the start".
     """
-    large = grid.paths_compute(10**0.5)
+    large = grid.paths_view(10**0.5)
     moves = np.linalg.norm(np.diff(large.paths, axis=1), axis=2)
     assert moves.max() > 25
     ends = large.paths[:, -1]

@@ -13,6 +13,7 @@ import pytest
 import sympy as sp
 
 from helpers import symbolic as sym
+from helpers.dashboards import theorem as theorem_dashboards
 from helpers.envs import DemandEnv, ShortCorridor, short_corridor_value
 from helpers.exercises.theorem import gradient_split
 from helpers.experiments import theorem
@@ -23,7 +24,7 @@ from helpers.reinforce import reinforce_estimates, sample_episodes
 
 THETA = sym.THETA
 POLICY = SigmoidPolicy()
-SLIDER = np.round(np.arange(theorem.THETA_MIN, theorem.THETA_MAX + 1e-9, theorem.THETA_STEP), 1)
+SLIDER = np.round(np.arange(theorem.THETA_MIN, theorem.THETA_MAX + 1e-9, theorem_dashboards.THETA_STEP), 1)
 
 
 @pytest.fixture(scope="module")

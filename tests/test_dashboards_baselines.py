@@ -33,12 +33,12 @@ def test_controls_through_view(db):
     w.children[2].value = 2.0**-2
     assert w.kwargs == {"baseline": "exact", "alpha_theta": 2.0**-5, "alpha_w": 2.0**-2}
     data = baselines.learning_curves(**w.kwargs)
-    assert data["baseline"] == "exact"
-    assert data["alpha_theta"] == 2.0**-5
-    np.testing.assert_array_equal(data["curves"], baselines.all_step_sizes("exact")[4, 4])
+    assert data.baseline == "exact"
+    assert data.alpha_theta == 2.0**-5
+    np.testing.assert_array_equal(data.curves, baselines.all_step_sizes("exact")[4, 4])
     w.children[0].value = "learned"
     data = baselines.learning_curves(**w.kwargs)
-    np.testing.assert_array_equal(data["curves"], baselines.all_step_sizes("learned")[4, 4])
+    np.testing.assert_array_equal(data.curves, baselines.all_step_sizes("learned")[4, 4])
     plt.close("all")
 
 
@@ -47,17 +47,17 @@ def test_curves_start_at_the_exact_objective():
     j0 = objective(problem.mdp, problem.policy, np.zeros(2), problem.inputs)
     for baseline in baselines.GRID_BASELINES:
         data = baselines.learning_curves(baseline, 2.0**-6, 2.0**-3)
-        assert data["curves"].shape == (baselines.N_RUNS, baselines.N_EPISODES // baselines.EVAL_EVERY + 1)
-        np.testing.assert_allclose(data["curves"][:, 0], j0)
+        assert data.curves.shape == (baselines.N_RUNS, baselines.N_EPISODES // baselines.EVAL_EVERY + 1)
+        np.testing.assert_allclose(data.curves[:, 0], j0)
 
 
 def test_alpha_w_matters_only_for_the_learned_baseline():
     for baseline in ("none", "mean", "exact"):
-        a = baselines.learning_curves(baseline, 2.0**-6, 2.0**-6)["curves"]
-        b = baselines.learning_curves(baseline, 2.0**-6, 2.0**-1)["curves"]
+        a = baselines.learning_curves(baseline, 2.0**-6, 2.0**-6).curves
+        b = baselines.learning_curves(baseline, 2.0**-6, 2.0**-1).curves
         np.testing.assert_array_equal(a, b)
-    a = baselines.learning_curves("learned", 2.0**-4, 2.0**-6)["curves"]
-    b = baselines.learning_curves("learned", 2.0**-4, 2.0**-1)["curves"]
+    a = baselines.learning_curves("learned", 2.0**-4, 2.0**-6).curves
+    b = baselines.learning_curves("learned", 2.0**-4, 2.0**-1).curves
     assert not np.array_equal(a, b)
 
 
@@ -73,17 +73,19 @@ def test_exact_baseline_matches_the_unshifted_learner():
 
 
 def test_final_j_and_the_claims_printed_next_to_it():
-    """final_j is the last column of compute's curves; the spread it shows at α^θ = 2^-5.
+    """final_j is J after the last episode of the cached runs at the snapped step sizes; its spread at 2^-5.
 
     The comparison of the means needs 1000 runs: ``tests/test_claims_baselines.py``.
     """
+    i_t, i_w = baselines.THETA_EXPONENTS.index(-5), baselines.W_EXPONENTS.index(-3)
     for baseline in baselines.GRID_BASELINES:
-        np.testing.assert_array_equal(baselines.final_j(baseline, 2.0**-5, 2.0**-3),
-                                      baselines.learning_curves(baseline, 2.0**-5, 2.0**-3)["curves"][:, -1])
-    none, exact = baselines.final_j("none", 2.0**-5, 2.0**-3), baselines.final_j("exact", 2.0**-5, 2.0**-3)
+        final = baselines.learning_curves(baseline, 2.0**-5.2, 2.0**-2.9).final_j  # snaps to 2^-5, 2^-3
+        np.testing.assert_array_equal(final, baselines.all_step_sizes(baseline)[i_w, i_t, :, -1])
+    none = baselines.learning_curves("none", 2.0**-5, 2.0**-3).final_j
+    exact = baselines.learning_curves("exact", 2.0**-5, 2.0**-3).final_j
     assert none.std(ddof=1) > 3 * exact.std(ddof=1)   # without a baseline the runs spread several times more
     with pytest.raises(ValueError, match="baseline"):
-        baselines.final_j("median", 2.0**-5, 2.0**-3)
+        baselines.learning_curves("median", 2.0**-5, 2.0**-3)
 
 
 def test_state_line_and_figure(db):

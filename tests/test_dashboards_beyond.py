@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from helpers.dashboards import beyond as beyond_dashboards
-from helpers.experiments import beyond as c
+from helpers.experiments import beyond
 from helpers.figures import beyond as beyond_figures
 from helpers.mdp import exact_gradient, objective
 from helpers.plotting import subplots
@@ -28,7 +28,7 @@ def _close_figures():
 
 
 def test_grid_supremum_is_approached_but_never_passed():
-    problem = c.grid_problem()
+    problem = beyond.grid_problem()
     assert problem.J_sup == 6.0
     direction = np.array([2.2, 1.0])
     J = problem.objective(np.outer([1.0, 10.0, 100.0], direction))
@@ -41,7 +41,7 @@ def test_grid_supremum_is_approached_but_never_passed():
 
 
 def test_reuse_bias_importance_weighting_tracks_the_exact_gradient_and_naive_reuse_does_not():
-    bias = c.reuse_bias(n_episodes=4000, seed=2)
+    bias = beyond.reuse_bias(n_episodes=4000, seed=2)
     within = np.abs(bias.importance - bias.exact) < 4 * bias.importance_se
     assert within.mean() > 0.9  # 50 comparisons, each within 4 SE unless the estimate were biased
     assert np.allclose(bias.naive[0], bias.importance[0])  # no move yet: the same estimate
@@ -50,7 +50,7 @@ def test_reuse_bias_importance_weighting_tracks_the_exact_gradient_and_naive_reu
 
 
 def test_reuse_runs_count_steps_and_targets():
-    runs = c.reuse_runs("clipped", 3.0, 4, n_runs=5, n_batches=30, batch_size=10, seed=3)
+    runs = beyond.reuse_runs("clipped", 3.0, 4, n_runs=5, n_batches=30, batch_size=10, seed=3)
     assert runs.J.shape == (5, 31)
     np.testing.assert_array_equal(runs.history.steps[:, 1], 60)  # 10 episodes of 6 steps
     reached = np.isfinite(runs.steps_to_target)
@@ -60,14 +60,14 @@ def test_reuse_runs_count_steps_and_targets():
 
 
 def test_stranded_runs_sit_on_the_plateau():
-    runs = c.reuse_runs("reinforce", 24.0, n_runs=20, n_batches=40, seed=3)
+    runs = beyond.reuse_runs("reinforce", 24.0, n_runs=20, n_batches=40, seed=3)
     stranded = runs.stranded
     assert stranded.any()
-    problem = c.grid_problem()
+    problem = beyond.grid_problem()
     for run in np.flatnonzero(stranded):
-        assert runs.J[run, -1] < c.PLATEAU_J
+        assert runs.J[run, -1] < beyond.PLATEAU_J
         gradient = exact_gradient(problem.mdp, problem.policy, runs.history.theta[run, -1], problem.inputs)
-        assert np.linalg.norm(gradient) < c.PLATEAU_GRADIENT
+        assert np.linalg.norm(gradient) < beyond.PLATEAU_GRADIENT
     assert runs.n_stranded == int(stranded.sum())
     assert runs.reached_within(np.inf) == runs.n_reached
 
@@ -81,7 +81,7 @@ def test_dashboards_are_registered():
 @pytest.mark.parametrize(("ratio", "advantage", "epsilon"),
                          [(1.3, 1.0, 0.2), (0.7, -1.0, 0.2), (1.1, 0.5, 0.1)])
 def test_clipped_view_matches_the_surrogate(ratio, advantage, epsilon):
-    view = c.clipped_view(ratio, advantage, epsilon)
+    view = beyond.clipped_view(ratio, advantage, epsilon)
     assert view.value == pytest.approx(float(clipped_objective(ratio, advantage, epsilon)))
     assert view.slope == float(clipped_objective_slope(ratio, advantage, epsilon))
     np.testing.assert_allclose(view.clipped, clipped_objective(view.r_grid, advantage, epsilon))
@@ -107,22 +107,22 @@ def test_figures_draw_every_panel():
     fig = board.static([{"ratio": 1.3}, {"advantage": -1.0}])
     assert len(fig.axes) == board.n_panels * 2
     fig, axes = subplots(2)
-    beyond_figures.draw_reuse_bias(c.reuse_bias(n_episodes=4000, seed=2), list(axes[0]))
+    beyond_figures.draw_reuse_bias(beyond.reuse_bias(n_episodes=4000, seed=2), list(axes[0]))
     fig, axes = subplots(1)
-    runs = c.reuse_runs("clipped", 3.0, 4, n_runs=5, n_batches=30, batch_size=10, seed=3)
+    runs = beyond.reuse_runs("clipped", 3.0, 4, n_runs=5, n_batches=30, batch_size=10, seed=3)
     beyond_figures.draw_reuse_runs([runs], axes[0, 0])
     fig, axes = subplots(2)
     beyond_figures.draw_diagnostics(runs, list(axes[0]), batches=(1, 2, 30))
-    line = c.figure2_line(n_points=101)
+    line = beyond.figure2_line(n_points=101)
     fig, axes = subplots(2)
     beyond_figures.draw_figure2(line, list(axes[0]), step=2.0)
     assert "Figure 2" in axes[0, 0].get_title()
 
 
 def test_figure2_line_is_along_the_update_and_tangent_to_J():
-    problem = c.grid_problem()
+    problem = beyond.grid_problem()
     direction = (0.4, -0.9)
-    line = c.figure2_line(direction, max_distance=2.0, n_points=201)
+    line = beyond.figure2_line(direction, max_distance=2.0, n_points=201)
     np.testing.assert_allclose(line.direction, np.array(direction) / np.linalg.norm(direction))
     slope = exact_gradient(problem.mdp, problem.policy, np.zeros(2), problem.inputs) @ line.direction
     h = line.distances[1]
@@ -132,7 +132,7 @@ def test_figure2_line_is_along_the_update_and_tangent_to_J():
 
 
 def test_first_batch_J_dips_with_more_clipped_updates():
-    one, four = c.first_batch_J(1, n_runs=60), c.first_batch_J(4, n_runs=60)
+    one, four = beyond.first_batch_J(1, n_runs=60), beyond.first_batch_J(4, n_runs=60)
     assert one.shape == four.shape == (60,)
     assert np.median(four) < np.median(one)
 
@@ -144,14 +144,14 @@ def test_cartpole_seeds_figure():
     _, axes = subplots(2)
     beyond_figures.draw_cartpole_seeds(histories, list(axes[0]))
     assert axes[0, 0].get_ylim() == (0.0, 520.0)
-    assert set(c.NEW_SEEDS).isdisjoint(cartpole.TUNING_SEEDS)
-    assert set(c.SHOWN_TUNING_SEEDS) <= set(cartpole.TUNING_SEEDS)
+    assert set(beyond.NEW_SEEDS).isdisjoint(cartpole.TUNING_SEEDS)
+    assert set(beyond.SHOWN_TUNING_SEEDS) <= set(cartpole.TUNING_SEEDS)
 
 
 def test_bad_inputs_name_the_argument():
     with pytest.raises(ValueError, match="epsilon"):
-        c.clipped_view(1.0, 1.0, 1.5)
+        beyond.clipped_view(1.0, 1.0, 1.5)
     with pytest.raises(ValueError, match="n_points"):
-        c.figure2_line(n_points=0)
+        beyond.figure2_line(n_points=0)
     with pytest.raises(ValueError, match="method"):
-        c.reuse_runs("ppo", 1.0)
+        beyond.reuse_runs("ppo", 1.0)

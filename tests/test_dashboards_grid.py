@@ -39,7 +39,7 @@ def test_dashboards_registers_the_theta_and_alpha_dashboards():
 
 @pytest.mark.parametrize("theta", [(0.0, 0.0), (5.0, -2.0), (-10.0, 25.0), (40.0, -25.0)])
 def test_policy_compute_matches_the_exact_solvers(theta):
-    data = grid.policy_compute(*theta)
+    data = grid.policy_view(*theta)
     pi, J, gradient = exact(np.array(theta))
     np.testing.assert_allclose(data.pi, pi, atol=1e-15)
     assert pytest.approx(J, abs=1e-12) == data.J
@@ -89,7 +89,7 @@ def test_alpha_slider_drives_compute_through_interactive():
 
 
 def test_paths_compute_snaps_alpha_to_the_slider_grid():
-    assert grid.paths_compute(0.3) is grid.paths_compute(10**-0.5)
+    assert grid.paths_view(0.3) is grid.paths_view(10**-0.5)
     assert grid_dashboards.paths_state(0.3) == "α = 0.316"
 
 
@@ -104,7 +104,7 @@ def test_policy_view_draws_the_road_and_theta_on_the_landscape():
 
 
 def test_paths_view_draws_every_run_and_marks_runs_that_left_the_box():
-    data = grid.paths_compute(10**0.5)
+    data = grid.paths_view(10**0.5)
     fig = grid_dashboards.paths_dashboard().figure(alpha=10**0.5)
     landscape_axes, curves_axes = fig.axes[:2]
     for ax in (landscape_axes, curves_axes):  # one line per run, in one collection

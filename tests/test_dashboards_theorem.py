@@ -50,7 +50,7 @@ def test_objective_curve_is_the_exact_objective(demand):
 
 def test_estimates_are_reproducible_per_theta_and_differ_between_thetas():
     first = theorem.gradient_cloud(0.7).estimates.copy()
-    theorem.single_episode_estimates.cache_clear()
+    theorem.gradient_estimates.cache_clear()
     again = theorem.gradient_cloud(0.7).estimates
     np.testing.assert_array_equal(first, again)
     assert not np.array_equal(first, theorem.gradient_cloud(0.8).estimates)
@@ -73,15 +73,15 @@ def test_both_weights_are_the_trajectory_and_reward_to_go_estimates_of_the_same_
 @pytest.mark.parametrize("weight", ["total", "to_go"])
 @pytest.mark.parametrize("theta", [-1.5, 0.0, 2.0])
 def test_estimates_are_unbiased_within_four_standard_errors(theta, weight):
-    estimates = theorem.single_episode_estimates(theta, weight, n_episodes=20_000, seed=11)
+    estimates = theorem.gradient_estimates(theta, weight, n_episodes=20_000, seed=11)
     standard_error = estimates.std(ddof=1) / np.sqrt(estimates.size)
     exact = theorem.exact_values(theta)[1]
     assert abs(estimates.mean() - exact) < 4 * standard_error
 
 
 def test_reward_to_go_spreads_less_than_the_total_reward():
-    total = theorem.single_episode_estimates(0.0, "total", n_episodes=20_000, seed=5)
-    to_go = theorem.single_episode_estimates(0.0, "to_go", n_episodes=20_000, seed=5)
+    total = theorem.gradient_estimates(0.0, "total", n_episodes=20_000, seed=5)
+    to_go = theorem.gradient_estimates(0.0, "to_go", n_episodes=20_000, seed=5)
     assert to_go.std() < 0.8 * total.std()
 
 
@@ -106,7 +106,7 @@ def test_running_mean_and_standard_error():
 
 def test_state_line():
     assert theorem_dashboards.gradient_cloud_state(1.1) == "θ = 1.10, weight R(τ)"
-    assert theorem_dashboards.gradient_cloud_state(-0.5, "to_go") == "θ = -0.50, weight G_t"
+    assert theorem_dashboards.gradient_cloud_state(-0.5, "to_go") == "θ = -0.50, weight Gₜ"
 
 
 def test_view_wires_the_slider_and_the_dropdown_to_compute():
@@ -124,7 +124,7 @@ def test_view_wires_the_slider_and_the_dropdown_to_compute():
 
     weight_menu.value = "to_go"
     assert view.kwargs == {"theta": 2.0, "weight": "to_go"}
-    assert view.state_line.value == "θ = 2.00, weight G_t"
+    assert view.state_line.value == "θ = 2.00, weight Gₜ"
 
     theta_slider.value = 10.0  # clamped to the slider's range
     assert view.kwargs["theta"] == theorem.THETA_MAX

@@ -320,7 +320,7 @@ def terms_of_a_shorter_road():
     (lambda: grid.update_clouds(np.zeros(2), 10, 0, np.random.default_rng(0)), "batch_size"),
     (lambda: grid_figures.draw_visits(None, grid.grid_problem(), np.zeros(3)), "values"),
     (lambda: grid_figures.draw_road(None, grid.grid_problem(), pi=np.zeros((6, 3))), "pi"),
-    (lambda: grid.policy_compute(np.nan, 0.0), "theta1"),
+    (lambda: grid.policy_view(np.nan, 0.0), "theta1"),
     (lambda: grid.objective_along_rays(np.ones((1, 2)), np.array([np.inf])), "radii"),
     (lambda: grid.time_step_terms(grid.grid_problem(), terms_of_a_shorter_road()), "terms"),
     (lambda: grid_figures.marked_landscape_figure({"A": (100.0, 0.0)}), "points"),

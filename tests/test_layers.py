@@ -55,6 +55,13 @@ def test_figures_know_no_widgets(path):
     assert _names(imported_modules(path), forbidden) == set()
 
 
+@pytest.mark.parametrize("path", sorted((HELPERS / "dashboards").glob("*.py")), ids=lambda p: p.name)
+def test_dashboards_leave_the_drawing_to_figures(path):
+    """A dashboard module may name a Figure type, but draws nothing itself."""
+    modules = _names(imported_modules(path), ("matplotlib", "helpers.plotting"))
+    assert modules <= {"matplotlib.figure", "matplotlib.figure.Figure"}
+
+
 def test_only_helpers_widgets_imports_the_widget_libraries():
     importers = {path.relative_to(HELPERS).as_posix() for path in HELPERS.rglob("*.py")
                  if _names(imported_modules(path), WIDGET_LIBRARIES)}

@@ -203,7 +203,7 @@ def test_one_episode_estimate_has_the_exact_gradient_as_its_mean(weight):
 
 
 def test_estimate_spread_matches_the_enumerated_distribution_and_a_large_sample():
-    from helpers.experiments.theorem import single_episode_estimates
+    from helpers.experiments.theorem import gradient_estimates
 
     mean, second = (sym.lambdify_theta(sym.with_demand_numbers(e)) for e in sym.estimate_moments(2))
     rows = sym.demand_trajectory_table(sym.demand_trajectories(2), 1.0)
@@ -213,7 +213,7 @@ def test_estimate_spread_matches_the_enumerated_distribution_and_a_large_sample(
     assert variance == pytest.approx(probs @ (values - probs @ values) ** 2, rel=1e-10)
     # a sample's variance within 4 of its standard errors, sqrt((m4 - var^2) / n), of the exact one
     n = 20_000
-    sample = single_episode_estimates(1.0, "total", n_episodes=n, seed=2)
+    sample = gradient_estimates(1.0, "total", n_episodes=n, seed=2)
     fourth = probs @ (values - probs @ values) ** 4
     assert abs(sample.var(ddof=1) - variance) < 4 * np.sqrt((fourth - variance**2) / n)
 

@@ -18,24 +18,24 @@ from helpers.experiments.baselines import (
     GRID_BASELINES,
     THETA_EXPONENTS,
     W_EXPONENTS,
-    _index,
     learning_curves,
+    snap_exponent,
 )
-from helpers.figures.baselines import LABELS, draw_learning_curves, learning_curves_moving
+from helpers.figures.baselines import LEARNING_LABELS, draw_learning_curves, learning_curves_moving
 from helpers.widgets import Dashboard, dropdown, log_slider
 
 
 def learning_state(baseline: str, alpha_theta: float, alpha_w: float) -> str:
     """The state line: baseline and step sizes as the powers of 2 they snap to."""
-    k_t = THETA_EXPONENTS[_index(alpha_theta, THETA_EXPONENTS, "alpha_theta")]
-    k_w = W_EXPONENTS[_index(alpha_w, W_EXPONENTS, "alpha_w")]
-    return f"baseline = {LABELS[baseline]}, α^θ = 2^{k_t}, α^w = 2^{k_w}"
+    k_t = THETA_EXPONENTS[snap_exponent(alpha_theta, THETA_EXPONENTS, "alpha_theta")]
+    k_w = W_EXPONENTS[snap_exponent(alpha_w, W_EXPONENTS, "alpha_w")]
+    return f"baseline = {LEARNING_LABELS[baseline]}, α^θ = 2^{k_t}, α^w = 2^{k_w}"
 
 
 def learning_dashboard() -> Dashboard:
     """The baseline dropdown and the α^θ, α^w sliders (powers of 2)."""
     controls = {
-        "baseline": dropdown("baseline", {LABELS[b]: b for b in GRID_BASELINES}, "none"),
+        "baseline": dropdown("baseline", {LEARNING_LABELS[b]: b for b in GRID_BASELINES}, "none"),
         "alpha_theta": log_slider("α^θ", 2.0**-6, THETA_EXPONENTS[0], THETA_EXPONENTS[-1], step=1,
                                   base=2, readout_format=".2e"),
         "alpha_w": log_slider("α^w", 2.0**-3, W_EXPONENTS[0], W_EXPONENTS[-1], step=1, base=2,

@@ -11,44 +11,21 @@ from matplotlib.figure import Figure
 
 from helpers._validate import check_step_size
 from helpers.experiments.continuous import exploration_view
-from helpers.figures.continuous import (
-    draw_exploration,
-    draw_exploration_runs,
-    draw_noise_curves,
-    exploration_moving,
-)
-from helpers.plotting import (
-    subplots,
-)
+from helpers.figures.continuous import draw_exploration, exploration_figure, exploration_moving
 from helpers.widgets import Dashboard, log_slider
 
 
 def exploration_small_multiples(settings: list[dict[str, float]]) -> Figure:
-    """The exploration dashboard for a few (σ, α) side by side, its shared left panel drawn once.
+    """The exploration dashboard for a few (σ, α) side by side, its shared noise panel drawn once.
 
-    The noise curves do not depend on the setting: one panel shows them with a dot for
-    each setting's σ, then one panel of learning runs per setting, titled with its state line.
+    Drawn by :func:`helpers.figures.continuous.exploration_figure`; each setting is completed
+    by the dashboard's start values and titled with its state line.
     """
     if not settings:
         raise ValueError("settings must hold at least one setting")
     board = exploration_dashboard()
     views = [exploration_view(**{**board.values(), **setting}) for setting in settings]
-    fig, axes = subplots(len(views) + 1, panel_size=(3.9, 3.5))
-    ax_noise = axes[0, 0]
-    draw_noise_curves(views[0].noise, ax_noise)
-    for view in views:
-        for curve in view.noise:
-            ratio = curve.std / abs(curve.slope)
-            at = float(np.exp(np.interp(np.log(view.sigma), np.log(curve.sigmas), np.log(ratio))))
-            ax_noise.plot(view.sigma, at, "o", color="grey", markersize=6, markeredgecolor="white", zorder=3)
-        ax_noise.axvline(view.sigma, color="grey", linewidth=0.8, linestyle=":")
-        ax_noise.text(view.sigma, 55, f"σ = {view.sigma:g}", rotation=90, ha="right", va="top",
-                      fontsize=8, color="grey")
-    ax_noise.set_title("Noise of ĝᵐ; ▼ least noisy σ")
-    for view, ax in zip(views, axes[0, 1:], strict=True):
-        draw_exploration_runs(view, ax)
-        ax.set_title(f"{board.state(sigma=view.sigma, alpha=view.alpha)}: {ax.get_title()}", fontsize=9)
-    return fig
+    return exploration_figure(views, [board.state(sigma=view.sigma, alpha=view.alpha) for view in views])
 
 
 def _grid_through(value: float, low: float, high: float, step: float) -> tuple[float, float]:

@@ -1,7 +1,8 @@
 """Notebook 03's dashboards (:func:`dashboards`).
 
 The θ₁, θ₂ sliders over the road and the landscape (``policy``) and the α slider
-over learning paths (``paths``).
+over learning paths (``paths``); :func:`paths_small_multiples` draws the α dashboard
+for a few step sizes, its static view.
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ from helpers.experiments.grid import (
     ALPHA_EXPONENTS,
     THETA1_LIMITS,
     THETA2_LIMITS,
-    paths_compute,
-    policy_compute,
+    paths_view,
+    policy_view,
     snap_alpha,
 )
-from helpers.figures.grid import paths_draw, paths_moving, policy_draw, policy_moving
+from helpers.figures.grid import draw_paths_view, draw_policy_view, paths_view_moving, policy_view_moving
 from helpers.widgets import Dashboard, log_slider, slider
 
 
-def paths_figure(alphas: Sequence[float]) -> Figure:
+def paths_small_multiples(alphas: Sequence[float]) -> Figure:
     """The α dashboard's panels for a few step sizes, one row each (its static view)."""
     return paths_dashboard().static([{"alpha": alpha} for alpha in alphas])
 
@@ -44,9 +45,9 @@ def policy_dashboard(*, colorbar: bool = False) -> Dashboard:
     multiples, where the 25 ms it costs per redraw do not matter.
     """
     return Dashboard(
-        compute=policy_compute,
-        draw=partial(policy_draw, colorbar=colorbar),
-        moving=policy_moving,
+        compute=policy_view,
+        draw=partial(draw_policy_view, colorbar=colorbar),
+        moving=policy_view_moving,
         controls={
             "theta1": slider("θ₁ (left)", 0.0, *THETA1_LIMITS, THETA_STEP),
             "theta2": slider("θ₂ (right)", 0.0, *THETA2_LIMITS, THETA_STEP),
@@ -65,9 +66,9 @@ def paths_state(alpha: float) -> str:
 def paths_dashboard() -> Dashboard:
     """A step-size slider: REINFORCE's θ-paths over the landscape and J along them."""
     return Dashboard(
-        compute=paths_compute,
-        draw=paths_draw,
-        moving=paths_moving,
+        compute=paths_view,
+        draw=draw_paths_view,
+        moving=paths_view_moving,
         controls={"alpha": log_slider("α (step size)", 0.316, ALPHA_EXPONENTS[0], ALPHA_EXPONENTS[-1],
                                       step=0.25)},
         state=paths_state,

@@ -6,20 +6,21 @@ Wires :func:`helpers.experiments.theorem.gradient_cloud` (the data) and
 
 from __future__ import annotations
 
-from helpers.experiments.theorem import THETA_MAX, THETA_MIN, THETA_STEP, check_theta, gradient_cloud
+from helpers.experiments.theorem import THETA_MAX, THETA_MIN, WEIGHTS, gradient_cloud, validated_theta
 from helpers.figures.theorem import draw_gradient_cloud, gradient_cloud_moving
 from helpers.widgets import Dashboard, dropdown, slider
 
+THETA_STEP = 0.1
+"""The θ slider's step."""
 
 def gradient_cloud_state(theta: float, weight: str = "total") -> str:
     """The state line printed above the figure, e.g. ``θ = 1.00, weight R(τ)``."""
-    name = "R(τ)" if weight == "total" else "G_t"
-    return f"θ = {theta:.2f}, weight {name}"
+    return f"θ = {theta:.2f}, weight {WEIGHTS[weight]}"
 
 
 def gradient_cloud_dashboard(theta: float = 1.0) -> Dashboard:
     """The θ slider of step 7: J(θ), the exact slope and a cloud of single-episode estimates."""
-    theta = check_theta(theta)
+    theta = validated_theta(theta)
     return Dashboard(
         compute=gradient_cloud,
         draw=draw_gradient_cloud,

@@ -94,7 +94,7 @@ UPDATE_EXERCISE = {"theta": 0.5, "p": -1.0, "action": 1, "G": 3.0, "alpha": 0.1}
 def update_step(theta: float, p: float, action: int, G: float, alpha: float) -> float:
     r"""One REINFORCE step on θ, :math:`\alpha\, G_t\, \big(A_t - \sigma(\theta p)\big)\, p`.
 
-    Computed by :func:`helpers.experiments.demand.update_effect`, which draws section 3's picture.
+    Computed by :func:`helpers.experiments.demand.update_effect`, the numbers behind section 3's picture.
     """
     effect = update_effect(theta=theta, p=p, action=action, returns=(G,), alpha=alpha)
     return float(effect.theta_after[0] - effect.theta)

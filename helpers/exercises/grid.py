@@ -4,8 +4,8 @@ r"""Checks for notebook 03 (REINFORCE on the grid): each returns a :class:`~help
    points from the landscape.
 2. :func:`check_per_step_update`: one per-step REINFORCE update,
    :math:`\theta \leftarrow \theta + \alpha \gamma^t G_t \nabla \ln \pi(A_t|S_t, \theta)`.
-3. :func:`check_step_size`: the smallest α (two significant figures) with which every
-   run reaches J ≥ 4 within 200 episodes.
+3. :func:`check_success_fractions`: the fractions of 200 runs that reach J ≥ 4 with
+   α = 0.3, 1, 3 and 10.
 4. :func:`check_state_form_constant`: the constant in
    :math:`\nabla J_\gamma = c \sum_s \mu_\gamma(s) \sum_a q_\pi(s, a) \nabla \pi(a|s, \theta)`
    on the discounted road, with :math:`\mu_\gamma = \eta_\gamma / \sum_s \eta_\gamma(s)`.

@@ -1,4 +1,4 @@
-r"""Baselines for REINFORCE (Sutton & Barto, section 13.4): unbiased, lower variance, measured.
+r"""Notebook 04's experiments: baselines for REINFORCE (Sutton & Barto, section 13.4).
 
 A baseline b(s) that does not depend on the action leaves the expected update
 unchanged, because :math:`\mathbb{E}_{A\sim\pi}[\nabla \ln \pi(A|s, \theta)] = 0`
@@ -13,7 +13,12 @@ unchanged, because :math:`\mathbb{E}_{A\sim\pi}[\nabla \ln \pi(A|s, \theta)] = 0
 - runs the experiments of notebook 04 with the collection's one REINFORCE engine,
   :func:`helpers.reinforce.reinforce`: learning with each baseline on the grid
   (:func:`grid_reinforce`), and Sutton & Barto's short corridor, Figures 13.1 and 13.2
-  (:func:`short_corridor_reinforce`, :func:`figure_13_1`, :func:`figure_13_2`).
+  (:func:`short_corridor_reinforce`, :func:`figure_13_1_runs`, :func:`figure_13_2_runs`);
+- measures what a reward shift does (:func:`reward_shift_variances`), the corridor's
+  step sizes (:func:`corridor_step_size_grid`, :func:`corridor_step_sizes`) and its
+  runaway runs (:func:`corridor_runaways`);
+- holds the learning dashboard's runs: every step size of every baseline trained once
+  (:func:`all_step_sizes`) and looked up per setting (:func:`learning_curves`).
 """
 
 from __future__ import annotations
@@ -47,13 +52,6 @@ BASELINE_NAMES = ("none", "mean", "learned", "exact", "min-variance")
 """The baselines of the variance study, in table order."""
 
 
-BASELINE_LABELS = {
-    "none": "no baseline",
-    "mean": "mean return (leave one out)",
-    "learned": "learned v̂(s, w)",
-    "exact": "exact v_π(s)",
-    "min-variance": "min-variance constant b*",
-}
 
 
 BOOK_THETA0 = np.array([-1.47, 1.47])
@@ -439,7 +437,7 @@ def short_corridor_reinforce(alpha: float | np.ndarray, n_episodes: int, n_runs:
                         a_w, max_steps)
 
 
-def figure_13_1(rng: np.random.Generator, n_runs: int = 100, n_episodes: int = 1000,
+def figure_13_1_runs(rng: np.random.Generator, n_runs: int = 100, n_episodes: int = 1000,
                 max_steps: int = 1000) -> dict[float, CorridorRuns]:
     """Figure 13.1: REINFORCE with α = 2^-12, 2^-13, 2^-14, all 3 × ``n_runs`` runs in one call."""
     n_runs = check_positive_int("n_runs", n_runs)
@@ -448,7 +446,7 @@ def figure_13_1(rng: np.random.Generator, n_runs: int = 100, n_episodes: int = 1
     return {a: _select(runs, slice(i * n_runs, (i + 1) * n_runs)) for i, a in enumerate(FIGURE_13_1_ALPHAS)}
 
 
-def figure_13_2(rng: np.random.Generator, n_runs: int = 100, n_episodes: int = 1000,
+def figure_13_2_runs(rng: np.random.Generator, n_runs: int = 100, n_episodes: int = 1000,
                 max_steps: int = 1000) -> dict[str, CorridorRuns]:
     """Figure 13.2: with baseline α^θ = 2^-9, α^w = 2^-6, against REINFORCE α = 2^-13."""
     n_runs = check_positive_int("n_runs", n_runs)
@@ -516,6 +514,38 @@ def corridor_step_size_grid(alphas_theta: tuple[float, ...], alphas_w: tuple[flo
     return mean_reward, stopped, standard_error
 
 
+CORRIDOR_THETA_EXPONENTS = tuple(range(-12, -5))
+"""The α^θ = 2^k of the short corridor's step-size grid (notebook 04's heat map)."""
+
+CORRIDOR_W_EXPONENTS = tuple(range(-9, -2))
+"""The α^w = 2^k of the short corridor's step-size grid."""
+
+
+@dataclass(frozen=True)
+class CorridorStepSizes:
+    """The short corridor's learning speed over the grid of (α^θ, α^w), from :func:`corridor_step_size_grid`.
+
+    ``mean_reward`` and ``stopped`` have shape (len(w_exponents), len(theta_exponents)).
+    """
+
+    mean_reward: np.ndarray
+    stopped: np.ndarray
+    theta_exponents: tuple[int, ...]
+    w_exponents: tuple[int, ...]
+    n_runs: int
+    n_episodes: int
+
+
+@cache
+def corridor_step_sizes(n_runs: int = 20, n_episodes: int = 200, seed: int = 77) -> CorridorStepSizes:
+    """REINFORCE with baseline on the short corridor at every α^θ = 2^k, α^w = 2^j of the grid (cached)."""
+    mean_reward, stopped, _ = corridor_step_size_grid(
+        tuple(2.0 ** np.array(CORRIDOR_THETA_EXPONENTS)), tuple(2.0 ** np.array(CORRIDOR_W_EXPONENTS)),
+        n_runs, n_episodes, np.random.default_rng(seed))
+    return CorridorStepSizes(mean_reward, stopped, CORRIDOR_THETA_EXPONENTS, CORRIDOR_W_EXPONENTS, n_runs,
+                             n_episodes)
+
+
 def corridor_runaways(rng: np.random.Generator, n_runs: int = 1000,
                       n_episodes: int = 100) -> dict[str, CorridorRuns]:
     """How often runs run away: Figure 13.1's three step sizes and Figure 13.2's learned baseline.
@@ -525,7 +555,7 @@ def corridor_runaways(rng: np.random.Generator, n_runs: int = 1000,
     and ``"baseline"`` (α^θ = 2^-9, α^w = 2^-6). :attr:`CorridorRuns.n_runaways` counts the
     stopped runs and :attr:`CorridorRuns.p_at_stop` says which way each went.
     """
-    plain = figure_13_1(rng, n_runs, n_episodes)
+    plain = figure_13_1_runs(rng, n_runs, n_episodes)
     runs = {f"2^{int(np.log2(alpha))}": r for alpha, r in plain.items()}
     runs["baseline"] = short_corridor_reinforce(FIGURE_13_2["alpha_theta"], n_episodes, n_runs, rng,
                                                 alpha_w=FIGURE_13_2["alpha_w"])
@@ -574,7 +604,7 @@ def all_step_sizes(baseline: str) -> np.ndarray:
     return curves
 
 
-def _index(value: float, exponents: tuple[int, ...], name: str) -> int:
+def snap_exponent(value: float, exponents: tuple[int, ...], name: str) -> int:
     """The position of the power of 2 nearest to ``value`` among ``2**exponents``."""
     value = float(value)
     if not np.isfinite(value) or value <= 0:
@@ -582,29 +612,51 @@ def _index(value: float, exponents: tuple[int, ...], name: str) -> int:
     return int(np.argmin(np.abs(np.log2(value) - np.array(exponents))))
 
 
-def learning_curves(baseline: str, alpha_theta: float, alpha_w: float) -> dict:
-    """Learning curves for one setting, the no-baseline reference, and final J against α^θ per baseline."""
-    check_choice("baseline", baseline, GRID_BASELINES)
-    i_t = _index(alpha_theta, THETA_EXPONENTS, "alpha_theta")
-    i_w = _index(alpha_w, W_EXPONENTS, "alpha_w")
-    final = {b: all_step_sizes(b)[i_w, :, :, -1].mean(axis=1) for b in GRID_BASELINES}
-    return {
-        "baseline": baseline,
-        "episodes": np.arange(0, N_EPISODES + 1, EVAL_EVERY),
-        "curves": all_step_sizes(baseline)[i_w, i_t],
-        "reference": all_step_sizes("none")[i_w, i_t],
-        "alphas_theta": 2.0 ** np.array(THETA_EXPONENTS),
-        "alpha_theta": 2.0 ** THETA_EXPONENTS[i_t],
-        "final": final,
-    }
+@dataclass(frozen=True)
+class LearningCurves:
+    """What the learning dashboard shows for one baseline and step sizes (all runs cached).
+
+    Attributes
+    ----------
+    baseline : str
+    episodes : ndarray, shape (n_points,)
+        The episodes after which J was evaluated (every ``EVAL_EVERY``, from 0).
+    curves : ndarray, shape (N_RUNS, n_points)
+        The exact J(θ) of the unshifted grid along every run.
+    reference : ndarray, shape (N_RUNS, n_points)
+        The same for the runs without a baseline at the same step sizes.
+    alphas_theta : ndarray
+        Every α^θ of the grid, 2^k for k in ``THETA_EXPONENTS``.
+    alpha_theta : float
+        The α^θ of the grid nearest to the one asked for.
+    final : dict of str to ndarray
+        Per baseline, the mean over runs of the final J at every α^θ (same α^w).
+    """
+
+    baseline: str
+    episodes: np.ndarray
+    curves: np.ndarray
+    reference: np.ndarray
+    alphas_theta: np.ndarray
+    alpha_theta: float
+    final: dict[str, np.ndarray]
+
+    @property
+    def final_j(self) -> np.ndarray:
+        """J(θ) after the last episode, one value per run (shape (N_RUNS,))."""
+        return self.curves[:, -1].copy()
 
 
-def final_j(baseline: str, alpha_theta: float, alpha_w: float) -> np.ndarray:
-    """J(θ) of the unshifted grid after the last episode, one value per run (shape (N_RUNS,)).
+def learning_curves(baseline: str, alpha_theta: float, alpha_w: float) -> LearningCurves:
+    """Learning curves for one setting, the no-baseline reference, and final J against α^θ per baseline.
 
-    Same runs as :func:`learning_curves`; ``alpha_w`` matters for the learned baseline only.
+    Step sizes snap to the nearest power of 2 of the grid; ``alpha_w`` matters for the
+    learned baseline only.
     """
     check_choice("baseline", baseline, GRID_BASELINES)
-    i_t = _index(alpha_theta, THETA_EXPONENTS, "alpha_theta")
-    i_w = _index(alpha_w, W_EXPONENTS, "alpha_w")
-    return all_step_sizes(baseline)[i_w, i_t, :, -1].copy()
+    i_t = snap_exponent(alpha_theta, THETA_EXPONENTS, "alpha_theta")
+    i_w = snap_exponent(alpha_w, W_EXPONENTS, "alpha_w")
+    final = {b: all_step_sizes(b)[i_w, :, :, -1].mean(axis=1) for b in GRID_BASELINES}
+    return LearningCurves(baseline, np.arange(0, N_EPISODES + 1, EVAL_EVERY),
+                          all_step_sizes(baseline)[i_w, i_t], all_step_sizes("none")[i_w, i_t],
+                          2.0 ** np.array(THETA_EXPONENTS), 2.0 ** THETA_EXPONENTS[i_t], final)

@@ -10,8 +10,10 @@ exact and simple,
 
 (:func:`mean_objective`, :func:`mean_slope`); :func:`gaussian_score_derivation`
 derives the score in SymPy; :func:`reinforce_gaussian` trains many runs at once;
-:func:`gradient_noise` measures the estimate's noise against σ and
-:func:`learned_sigma_runs` learns σ too.
+:func:`gradient_noise` measures the estimate's noise against σ, :func:`exploration_view`
+gathers it with the learning runs at one (σ, α) (:func:`fixed_sigma_runs`) for the
+dashboard, and :func:`learned_sigma_runs` learns σ too (:func:`learned_sigma` splits what
+is left of −J).
 
 Reusing a batch, PPO and CartPole are notebook 06's (:mod:`helpers.experiments.beyond`).
 """
@@ -304,6 +306,37 @@ def learned_sigma_runs(alpha: float = 0.001, n_runs: int = 200, n_episodes: int 
 
 
 @dataclass(frozen=True)
+class LearnedSigma:
+    r"""What runs that learn σ too have learned, per run and season.
+
+    Attributes
+    ----------
+    sigma : ndarray, shape (n_runs, n_episodes + 1, 4)
+        :math:`\sigma(p) = e^{\theta_3 p + \theta_4}` at each demand change p of the problem.
+    mean_error : ndarray, shape (n_runs, n_episodes + 1)
+        The mean's share of :math:`-J`, :math:`\sum_t \mathbb{E}[(\mu(p_t) - p_t)^2]`.
+    exploration : ndarray, shape (n_runs, n_episodes + 1)
+        The exploration's share, :math:`\sum_t \mathbb{E}[\sigma(p_t)^2]`; the two add up to :math:`-J`.
+    """
+
+    sigma: np.ndarray
+    mean_error: np.ndarray
+    exploration: np.ndarray
+
+
+def learned_sigma(runs: GaussianRuns) -> LearnedSigma:
+    r"""Split :math:`-J = \sum_t \mathbb{E}[(\mu - p)^2] + \sum_t \mathbb{E}[\sigma^2]` of learned-σ runs.
+
+    ``runs`` come from :func:`learned_sigma_runs` (four parameters: the mean's and σ's).
+    """
+    if runs.theta.shape[-1] != 4:
+        raise ValueError(f"runs must learn sigma too (4 parameters per run), got {runs.theta.shape[-1]}")
+    mean, std = gaussian_mean_and_std(GaussianPolicy(2, sigma=None), runs.theta, constant=True)
+    env = continuous_demand().env
+    return LearnedSigma(std, -env.objective(mean, 0.0), -env.objective(env.demand_changes, std))
+
+
+@dataclass(frozen=True)
 class NoiseCurve:
     r"""How noisy one episode's gradient estimate is, as a function of σ.
 
@@ -331,6 +364,15 @@ class NoiseCurve:
     def quietest_sigma(self) -> float:
         """The σ of the grid with the least noisy estimate."""
         return float(self.sigmas[np.argmin(self.std)])
+
+    @property
+    def noise_to_signal(self) -> np.ndarray:
+        r""":math:`\mathrm{std}(\hat g^m) / |\partial J/\partial\theta|` at each σ of ``sigmas``."""
+        return self.std / abs(self.slope)
+
+    def noise_to_signal_at(self, sigma: float) -> float:
+        """The noise-to-signal ratio at ``sigma``, interpolated linearly in log σ and log ratio."""
+        return float(np.exp(np.interp(np.log(sigma), np.log(self.sigmas), np.log(self.noise_to_signal))))
 
 
 @lru_cache(maxsize=8)

@@ -10,7 +10,9 @@ computed exactly on a grid of θ values. :func:`exact_objective_and_gradient` do
 that for many θ at once with one stacked Bellman solve
 (:func:`helpers.mdp.stacked_bellman`). Also here: sampled paths, REINFORCE and
 gradient-ascent paths for a step size, the discounted against the undiscounted
-update direction, and single-episode against batch updates.
+update direction, and single-episode against batch updates; and the dashboards' data,
+the policy and gradient at one θ (:func:`policy_view`) and the learning paths for one
+step size (:func:`paths_view`).
 """
 
 from __future__ import annotations
@@ -395,7 +397,7 @@ def gradient_ascent_path(alpha: float, n_steps: int = N_EPISODES,
 
 
 @dataclass(frozen=True)
-class PathsData:
+class PathsView:
     """What the α dashboard shows for one step size.
 
     Attributes
@@ -423,23 +425,23 @@ class PathsData:
 
 
 @lru_cache(maxsize=len(ALPHA_EXPONENTS))
-def _paths_data(alpha: float) -> PathsData:
+def _paths_view(alpha: float) -> PathsView:
     problem = grid_problem(FEATURE)
     paths = reinforce_paths(alpha)
     ascent = gradient_ascent_path(alpha)
     J = exact_objective(problem, paths.reshape(-1, 2)).reshape(paths.shape[:2])
     ascent_J = exact_objective(problem, ascent)
-    return PathsData(alpha, paths, _read_only(J), ascent, _read_only(ascent_J), landscape(),
+    return PathsView(alpha, paths, _read_only(J), ascent, _read_only(ascent_J), landscape(),
                      problem.best_return)
 
 
 @lru_cache(maxsize=1)
 def _all_slider_positions() -> None:
     for exponent in ALPHA_EXPONENTS:
-        _paths_data(float(10**exponent))
+        _paths_view(float(10**exponent))
 
 
-def paths_compute(alpha: float) -> PathsData:
+def paths_view(alpha: float) -> PathsView:
     """The α dashboard's data: α is snapped to the slider's quarter-decade grid.
 
     On the first call every slider position is computed once (a few seconds), so that
@@ -447,7 +449,7 @@ def paths_compute(alpha: float) -> PathsData:
     """
     alpha = snap_alpha(alpha)
     _all_slider_positions()
-    return _paths_data(alpha)
+    return _paths_view(alpha)
 
 
 def wind_steps(problem: GridProblem, path: EpisodePath) -> np.ndarray:
@@ -658,7 +660,7 @@ def objective_along_rays(directions: np.ndarray, radii: np.ndarray, feature: str
 
 
 @dataclass(frozen=True)
-class PolicyData:
+class PolicyView:
     """What the θ dashboard shows: the policy at one θ, and where θ sits on the landscape.
 
     Attributes
@@ -669,6 +671,8 @@ class PolicyData:
     J : float
     gradient : ndarray, shape (2,)
     landscape : Landscape
+    problem : GridProblem
+        The road the policy is drawn on.
     """
 
     theta: np.ndarray
@@ -676,14 +680,15 @@ class PolicyData:
     J: float
     gradient: np.ndarray
     landscape: Landscape
+    problem: GridProblem
 
 
-def policy_compute(theta1: float, theta2: float) -> PolicyData:
+def policy_view(theta1: float, theta2: float) -> PolicyView:
     """The policy table, J(θ) and ∇J(θ) at θ = (θ_1, θ_2), with the (cached) landscape."""
     problem = grid_problem(FEATURE)
     theta = np.array([theta1, theta2], dtype=float)
     if not np.all(np.isfinite(theta)):
         raise ValueError(f"theta1 and theta2 must be finite numbers, got {theta1!r}, {theta2!r}")
     exact = exact_objective_and_gradient(problem, theta[None])
-    return PolicyData(theta, problem.policy.table(theta, problem.inputs), float(exact.J[0]),
-                      exact.gradient[0], landscape())
+    return PolicyView(theta, problem.policy.table(theta, problem.inputs), float(exact.J[0]),
+                      exact.gradient[0], landscape(), problem)

@@ -40,7 +40,8 @@ ESTIMATE_SEED = 1992
 """Fixed part of the seed of the estimates (Williams, 1992); θ is the other part."""
 
 
-THETA_MIN, THETA_MAX, THETA_STEP = -3.0, 3.0, 0.1
+THETA_MIN, THETA_MAX = -3.0, 3.0
+"""The θ range of the J curve, and of the dashboard's slider."""
 
 
 THETA_LIMIT = 100.0
@@ -82,7 +83,7 @@ def estimate_rng(theta: float, seed: int = ESTIMATE_SEED) -> np.random.Generator
 
 
 @lru_cache(maxsize=512)
-def single_episode_estimates(theta: float, weight: str = "total", n_episodes: int = N_EPISODES,
+def gradient_estimates(theta: float, weight: str = "total", n_episodes: int = N_EPISODES,
                              horizon: int = HORIZON, seed: int = ESTIMATE_SEED) -> np.ndarray:
     r"""M single-episode estimates of :math:`dJ/d\theta` at θ, shape (M,), read-only.
 
@@ -154,7 +155,7 @@ class GradientCloud:
         return running_mean(self.estimates)[1]
 
 
-def check_theta(theta: float) -> float:
+def validated_theta(theta: float) -> float:
     """θ as a float rounded to 1e-6, or a ValueError unless it is finite with |θ| ≤ ``THETA_LIMIT``."""
     theta = float(theta)
     if not np.isfinite(theta) or abs(theta) > THETA_LIMIT:
@@ -179,12 +180,12 @@ def gradient_cloud(theta: float = 1.0, weight: str = "total") -> GradientCloud:
     weight : {"total", "to_go"}
         Weight each score by R(τ) or by the reward-to-go G_t.
     """
-    theta = check_theta(theta)
+    theta = validated_theta(theta)
     weight = _check_weight(weight)
     thetas, values = objective_curve()
     J, gradient = exact_values(theta)
     return GradientCloud(theta, weight, thetas, values, J, gradient,
-                         single_episode_estimates(theta, weight))
+                         gradient_estimates(theta, weight))
 
 
 @dataclass(frozen=True)
@@ -223,7 +224,7 @@ def trajectory_tree(theta: float = 1.0) -> TrajectoryTree:
     """
     from helpers import symbolic
 
-    theta = check_theta(theta)
+    theta = validated_theta(theta)
     trajectories = symbolic.demand_trajectories(horizon=2)
     rows = symbolic.demand_trajectory_table(trajectories, theta)
     def tree_order(k: int) -> tuple[int, int, int, int]:

@@ -17,18 +17,16 @@ from matplotlib.patches import Rectangle
 
 from helpers.envs import SHORT_CORRIDOR_BEST_P, ShortCorridor, short_corridor_value
 from helpers.experiments.baselines import (
-    BASELINE_LABELS,
     BOOK_THETA0,
     GRID_BASELINES,
     J_STAR,
     N_EPISODES,
     THETA_EXPONENTS,
     CorridorRuns,
+    CorridorStepSizes,
+    LearningCurves,
     corridor_curve,
-    corridor_step_size_grid,
     expected_return_curve,
-    variance_estimates,
-    variance_table,
 )
 from helpers.plotting import EXACT_COLOR, OKABE_ITO, PALETTE, compared_line_style, subplots
 
@@ -36,14 +34,27 @@ J_RANGE = (-4.5, 5.0)
 """The J axis of the dashboard: J on the grid runs from about -4 (steering into the edges) to about +4.5."""
 
 
-LABELS = {"none": "no baseline", "mean": "mean return", "learned": "learned v̂(s, w)", "exact": "exact v_π(s)"}
+LEARNING_LABELS = {"none": "no baseline", "mean": "mean return", "learned": "learned v̂(s, w)",
+                   "exact": "exact v_π(s)"}
+"""The baselines of the learning runs (the mean return is the running mean of earlier returns)."""
 
 
-COLORS = dict(zip(GRID_BASELINES, (OKABE_ITO["vermillion"], OKABE_ITO["orange"], OKABE_ITO["blue"],
-                                   OKABE_ITO["green"]), strict=True))
+BASELINE_LABELS = {
+    "none": "no baseline",
+    "mean": "mean return (leave one out)",
+    "learned": "learned v̂(s, w)",
+    "exact": "exact v_π(s)",
+    "min-variance": "min-variance constant b*",
+}
+"""The baselines of the variance study (the mean return leaves the episode itself out)."""
 
 
-def draw_learning_curves(data: dict, axes: list[Axes]) -> list[Artist]:
+BASELINE_COLORS = {"none": OKABE_ITO["vermillion"], "mean": OKABE_ITO["orange"], "learned": OKABE_ITO["blue"],
+                   "exact": OKABE_ITO["green"], "min-variance": OKABE_ITO["purple"]}
+"""One colour per baseline, in the variance study and the learning runs."""
+
+
+def draw_learning_curves(data: LearningCurves, axes: list[Axes]) -> list[Artist]:
     """Left: J of every run and the mean; right: final J against α^θ per baseline.
 
     Returns the artists that move with the step sizes (:func:`learning_curves_moving`); the frame
@@ -54,7 +65,7 @@ def draw_learning_curves(data: dict, axes: list[Axes]) -> list[Artist]:
            title="Every run (thin) and their mean")
     ax_final.set_xscale("log", base=2)
     # plain-text tick labels: the default 2^k labels are mathtext, parsed again on every redraw
-    ax_final.set_xticks(data["alphas_theta"], [f"2^{k}" for k in THETA_EXPONENTS])
+    ax_final.set_xticks(data.alphas_theta, [f"2^{k}" for k in THETA_EXPONENTS])
     ax_final.minorticks_off()
     ax_final.set(xlabel="α^θ", ylabel=f"mean J after {N_EPISODES} episodes", ylim=J_RANGE,
                  title="Final J against the step size")
@@ -64,37 +75,38 @@ def draw_learning_curves(data: dict, axes: list[Axes]) -> list[Artist]:
     return moving
 
 
-def learning_curves_moving(data: dict, axes: list[Axes]) -> list[Artist]:
+def learning_curves_moving(data: LearningCurves, axes: list[Axes]) -> list[Artist]:
     """What moves with α^θ and α^w: every run, the means, the final J of each baseline, the marker."""
     ax, ax_final = axes
-    episodes, baseline = data["episodes"], data["baseline"]
-    color = COLORS[baseline]
+    episodes, baseline = data.episodes, data.baseline
+    color = BASELINE_COLORS[baseline]
     moving: list[Artist] = []
     if baseline != "none":
-        moving += ax.plot(episodes, data["reference"].mean(axis=0), color=COLORS["none"], ls="--", lw=1.5,
-                          label="no baseline, mean")
-    runs = np.stack(np.broadcast_arrays(episodes[None, :], data["curves"]), axis=-1)
+        moving += ax.plot(episodes, data.reference.mean(axis=0), color=BASELINE_COLORS["none"], ls="--",
+                          lw=1.5, label="no baseline, mean")
+    runs = np.stack(np.broadcast_arrays(episodes[None, :], data.curves), axis=-1)
     light = 0.65 + 0.35 * np.array(to_rgb(color))  # a pale shade instead of transparency (faster to render)
     moving.append(ax.add_collection(LineCollection(runs, colors=[tuple(light)], linewidths=0.6)))
-    moving += ax.plot(episodes, data["curves"].mean(axis=0), color=color, lw=2.4,
-                      label=f"{LABELS[baseline]}, mean")
+    moving += ax.plot(episodes, data.curves.mean(axis=0), color=color, lw=2.4,
+                      label=f"{LEARNING_LABELS[baseline]}, mean")
     for index, b in enumerate(GRID_BASELINES):
-        moving += ax_final.plot(data["alphas_theta"], data["final"][b], color=COLORS[b],
+        moving += ax_final.plot(data.alphas_theta, data.final[b], color=BASELINE_COLORS[b],
                                 **compared_line_style(index), lw=2.4 if b == baseline else 1.2,
-                                label=LABELS[b])
-    moving.append(ax_final.axvline(data["alpha_theta"], color=PALETTE[4], lw=1, ls=":"))
+                                label=LEARNING_LABELS[b])
+    moving.append(ax_final.axvline(data.alpha_theta, color=PALETTE[4], lw=1, ls=":"))
     return moving
 
 
-BASELINE_COLORS = {"none": OKABE_ITO["vermillion"], "mean": OKABE_ITO["orange"], "learned": OKABE_ITO["blue"],
-                   "exact": OKABE_ITO["green"], "min-variance": OKABE_ITO["purple"]}
-"""One colour per baseline of the variance study."""
 
 
-def variance_histograms(problem_name: str, component: int = 0) -> Figure:
-    """Histograms of one component of the per-episode estimates under each baseline, exact ∂J/∂θ dashed."""
-    estimates = variance_estimates(problem_name)
-    exact = variance_table(problem_name)["exact gradient"][0][component]
+def variance_figure(problem_name: str, estimates: dict[str, np.ndarray], exact_gradient: np.ndarray,
+                    component: int = 0) -> Figure:
+    """Histograms of one component of the per-episode estimates under each baseline, exact ∂J/∂θ dashed.
+
+    ``estimates`` maps each baseline to its estimates, shape (n_episodes, d), as
+    :func:`helpers.experiments.baselines.variance_estimates` gives them.
+    """
+    exact = exact_gradient[component]
     names = list(estimates)
     fig, axes = subplots(len(names), panel_size=(2.6, 2.4), sharex=True, sharey=True)
     values = np.concatenate([g[:, component] for g in estimates.values()])
@@ -144,17 +156,9 @@ def reward_shift_figure(result: dict[str, np.ndarray], curves: dict[tuple[float,
     return fig
 
 
-CORRIDOR_THETA_EXPONENTS = tuple(range(-12, -5))
-
-
-CORRIDOR_W_EXPONENTS = tuple(range(-9, -2))
-
-
-def step_size_heatmap(n_runs: int = 20, n_episodes: int = 200, seed: int = 77) -> Figure:
-    """Mean reward per episode of REINFORCE with baseline on the short corridor for every (α^θ, α^w)."""
-    mean_reward, stopped, _ = corridor_step_size_grid(
-        tuple(2.0 ** np.array(CORRIDOR_THETA_EXPONENTS)), tuple(2.0 ** np.array(CORRIDOR_W_EXPONENTS)),
-        n_runs, n_episodes, np.random.default_rng(seed))
+def corridor_step_size_figure(grid: CorridorStepSizes) -> Figure:
+    """A heat map of the mean reward per episode for every (α^θ, α^w), with the runs stopped in each cell."""
+    mean_reward, stopped = grid.mean_reward, grid.stopped
     fig, axes = subplots(1, panel_size=(7.0, 4.4))
     ax = axes[0][0]
     shown = np.maximum(mean_reward, -60.0)
@@ -164,11 +168,11 @@ def step_size_heatmap(n_runs: int = 20, n_episodes: int = 200, seed: int = 77) -
             text = f"{mean_reward[i, j]:.0f}" + (f"\n{stopped[i, j]} stopped" if stopped[i, j] else "")
             ax.text(j, i, text, ha="center", va="center", fontsize=7,
                     color="white" if shown[i, j] < -35 else "black")
-    ax.set_xticks(range(len(CORRIDOR_THETA_EXPONENTS)), [f"2^{k}" for k in CORRIDOR_THETA_EXPONENTS])
-    ax.set_yticks(range(len(CORRIDOR_W_EXPONENTS)), [f"2^{k}" for k in CORRIDOR_W_EXPONENTS])
+    ax.set_xticks(range(len(grid.theta_exponents)), [f"2^{k}" for k in grid.theta_exponents])
+    ax.set_yticks(range(len(grid.w_exponents)), [f"2^{k}" for k in grid.w_exponents])
     ax.set(xlabel="α^θ", ylabel="α^w",
-           title=f"Short corridor with baseline: mean reward, first {n_episodes} episodes, "
-                 f"{n_runs} runs per cell")
+           title=f"Short corridor with baseline: mean reward, first {grid.n_episodes} episodes, "
+                 f"{grid.n_runs} runs per cell")
     ax.grid(False)
     fig.colorbar(image, ax=ax, label="mean reward per episode (below -60 drawn as -60)")
     return fig

@@ -29,8 +29,8 @@ from helpers.plotting import (
     PALETTE,
     compared_line_style,
     exact_line,
-    mean_and_band,
 )
+from helpers.stats import mean_and_band
 from helpers.surrogate import (
     METHODS,
     SurrogateLine,

@@ -1,7 +1,8 @@
 """Notebook 05's figures, drawn from :mod:`helpers.experiments.continuous`'s data.
 
 The exploration view (the noise of the estimate against σ, and learning runs at
-(σ, α)) with its ``*_moving`` part for the live view, and the runs that learn σ too.
+(σ, α)) with its ``*_moving`` part for the live view, the same view for a few settings
+(:func:`exploration_figure`), and the runs that learn σ too.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
 from matplotlib.ticker import (
     FixedFormatter,
     FixedLocator,
@@ -23,16 +25,11 @@ from helpers.experiments.continuous import (
     GaussianRuns,
     NoiseCurve,
     continuous_demand,
-    gaussian_mean_and_std,
+    learned_sigma,
     mean_objective,
 )
-from helpers.plotting import (
-    EXACT_COLOR,
-    OKABE_ITO,
-    PALETTE,
-    mean_and_band,
-)
-from helpers.policies import GaussianPolicy
+from helpers.plotting import EXACT_COLOR, OKABE_ITO, PALETTE, subplots
+from helpers.stats import mean_and_band
 
 
 def draw_learned_sigma(runs: GaussianRuns, axes: list[Axes]) -> None:
@@ -52,10 +49,9 @@ def draw_learned_sigma(runs: GaussianRuns, axes: list[Axes]) -> None:
     ax_mu.set_title("The mean learns to order p")
     ax_mu.legend(loc="center right", fontsize=8)
 
-    policy = GaussianPolicy(2, sigma=None)
-    mean, std = gaussian_mean_and_std(policy, runs.theta, constant=True)
-    sigma_median = np.median(std, axis=0)  # (n_episodes + 1, 4)
-    _, low, high = mean_and_band(std[:, :, 3], "quartiles")
+    learned = learned_sigma(runs)
+    sigma_median = np.median(learned.sigma, axis=0)  # (n_episodes + 1, 4)
+    _, low, high = mean_and_band(learned.sigma[:, :, 3], "quartiles")
     ax_sigma.fill_between(episodes, low, high, color=PALETTE[0], alpha=0.2, linewidth=0,
                           label="middle half of the runs, p = +2")
     for i, p in enumerate(continuous_demand().p):
@@ -72,11 +68,9 @@ def draw_learned_sigma(runs: GaussianRuns, axes: list[Axes]) -> None:
     ax_sigma.set_title(r"Exploration $\sigma$ shrinks, the same at every p")
     ax_sigma.legend(loc="upper right", fontsize=8)
 
-    env = continuous_demand().env
     parts = ((-runs.J, r"total $J^* - J = -J$", PALETTE[0], "-"),
-             (-env.objective(mean, 0.0), r"mean's error $\sum_t \mathbb{E}[(\mu - p)^2]$", PALETTE[2], "--"),
-             (-env.objective(env.demand_changes, std), r"exploration $\sum_t \mathbb{E}[\sigma^2]$",
-              PALETTE[1], "--"))
+             (learned.mean_error, r"mean's error $\sum_t \mathbb{E}[(\mu - p)^2]$", PALETTE[2], "--"),
+             (learned.exploration, r"exploration $\sum_t \mathbb{E}[\sigma^2]$", PALETTE[1], "--"))
     for values, label, color, linestyle in parts:
         ax_J.plot(episodes, np.median(values, axis=0), color=color, linestyle=linestyle, label=label)
     ax_J.set_yscale("log")
@@ -92,7 +86,7 @@ J_LIMITS = (-16.0, 0.5)
 
 
 NOISE_COLORS = (PALETTE[0], PALETTE[2], PALETTE[4])
-"""The colours of the noise curves, one per θ of ``NOISE_THETAS``."""
+"""The colours of the noise curves, one per θ of :data:`helpers.experiments.continuous.NOISE_THETAS`."""
 
 
 def draw_noise_curves(curves: tuple[NoiseCurve, ...], ax: Axes, sigma: float | None = None) -> None:
@@ -101,7 +95,7 @@ def draw_noise_curves(curves: tuple[NoiseCurve, ...], ax: Axes, sigma: float | N
     With ``sigma``, a dot marks each curve at that σ (:func:`sigma_marks`).
     """
     for curve, color in zip(curves, NOISE_COLORS, strict=False):
-        ratio = curve.std / abs(curve.slope)
+        ratio = curve.noise_to_signal
         ax.plot(curve.sigmas, ratio, color=color)
         best = int(np.argmin(ratio))
         ax.plot(curve.sigmas[best], ratio[best], "v", color=color, markersize=6)
@@ -124,13 +118,13 @@ def draw_noise_curves(curves: tuple[NoiseCurve, ...], ax: Axes, sigma: float | N
         sigma_marks(curves, ax, sigma)
 
 
-def sigma_marks(curves: tuple[NoiseCurve, ...], ax: Axes, sigma: float) -> list[Artist]:
-    """A dot on each noise curve at σ and a dotted line through them; returns the artists."""
+def sigma_marks(curves: tuple[NoiseCurve, ...], ax: Axes, sigma: float, color: str | None = None
+                ) -> list[Artist]:
+    """A dot on each noise curve at σ (in the curve's colour, or ``color``) and a dotted line through them."""
     marks: list[Artist] = []
-    for curve, color in zip(curves, NOISE_COLORS, strict=False):
-        ratio = curve.std / abs(curve.slope)
-        at = float(np.exp(np.interp(np.log(sigma), np.log(curve.sigmas), np.log(ratio))))
-        marks += ax.plot(sigma, at, "o", color=color, markersize=7, markeredgecolor="white", zorder=3)
+    for curve, curve_color in zip(curves, NOISE_COLORS, strict=False):
+        marks += ax.plot(sigma, curve.noise_to_signal_at(sigma), "o", color=color or curve_color,
+                         markersize=7, markeredgecolor="white", zorder=3)
     marks.append(ax.axvline(sigma, color="grey", linewidth=0.8, linestyle=":"))
     return marks
 
@@ -196,3 +190,26 @@ def exploration_title(final_median: float, n_diverged: int, n_runs: int) -> str:
     """The runs panel's title: the final median J, said to lie off the axes when it is below them."""
     where = f"{final_median:.2f}" if final_median >= J_LIMITS[0] else f"{final_median:.0f} (off the axes)"
     return f"{n_diverged} of {n_runs} runs diverged\nmedian J at the end: {where}"
+
+
+def exploration_figure(views: list[ExplorationView], titles: list[str]) -> Figure:
+    """The exploration view for a few (σ, α) side by side, its shared noise panel drawn once.
+
+    The noise curves do not depend on the setting: one panel shows them with grey dots at
+    each setting's σ, then one panel of learning runs per setting, its title led by ``titles``.
+    """
+    if not views or len(views) != len(titles):
+        raise ValueError(f"views and titles must be non-empty and of one length, got {len(views)} and "
+                         f"{len(titles)}")
+    fig, axes = subplots(len(views) + 1, panel_size=(3.9, 3.5))
+    ax_noise = axes[0, 0]
+    draw_noise_curves(views[0].noise, ax_noise)
+    for view in views:
+        sigma_marks(view.noise, ax_noise, view.sigma, color="grey")
+        ax_noise.text(view.sigma, 55, f"σ = {view.sigma:g}", rotation=90, ha="right", va="top",
+                      fontsize=8, color="grey")
+    ax_noise.set_title("Noise of ĝᵐ; ▼ least noisy σ")
+    for view, title, ax in zip(views, titles, axes[0, 1:], strict=True):
+        draw_exploration_runs(view, ax)
+        ax.set_title(f"{title}: {ax.get_title()}", fontsize=9)
+    return fig

@@ -28,8 +28,9 @@ from helpers.experiments.demand import (
     epsilon_greedy_more,
     first_flip,
 )
-from helpers.plotting import EXACT_COLOR, OKABE_ITO, PALETTE, exact_line, mean_and_band
+from helpers.plotting import EXACT_COLOR, OKABE_ITO, PALETTE, exact_line
 from helpers.policies import sigmoid
+from helpers.stats import mean_and_band
 
 P_COLORS = dict(zip(DemandEnv.demand_changes, (OKABE_ITO["vermillion"], OKABE_ITO["orange"],
                                                OKABE_ITO["sky"], OKABE_ITO["blue"]), strict=True))
@@ -273,7 +274,7 @@ def draw_update_effect(effect: UpdateEffect, axes: list[Axes]) -> None:
 
 
 def update_table_markdown(rows: list[UpdateStep]) -> str:
-    """The rows of :func:`episode_update` as a Markdown table."""
+    """The rows of :func:`helpers.experiments.demand.episode_update` as a Markdown table."""
     lines = [r"| $t$ | $p_t$ | $A_t$ | $R_{t+1}$ | $G_t$ | $\theta$ | $\pi(A_t \mid S_t, \theta)$ "
              r"| $\nabla \ln \pi(A_t \mid S_t, \theta)$ | $\alpha \gamma^t G_t \nabla \ln \pi$ "
              r"| $\theta$ after |",

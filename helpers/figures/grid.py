@@ -21,7 +21,6 @@ from matplotlib.patches import Ellipse, Rectangle
 
 from helpers.experiments.grid import (
     ACTION_NAMES,
-    FEATURE,
     THETA0,
     THETA1_LIMITS,
     THETA2_LIMITS,
@@ -29,10 +28,9 @@ from helpers.experiments.grid import (
     EpisodePath,
     GridProblem,
     Landscape,
-    PathsData,
-    PolicyData,
+    PathsView,
+    PolicyView,
     UpdateClouds,
-    grid_problem,
     landscape,
     time_step_terms,
     wind_steps,
@@ -40,8 +38,7 @@ from helpers.experiments.grid import (
 from helpers.mdp import (
     GradientTerms,
 )
-from helpers.plotting import EXACT_COLOR, OKABE_ITO, subplots
-from helpers.plotting import landscape as filled_landscape
+from helpers.plotting import EXACT_COLOR, OKABE_ITO, draw_filled_landscape, subplots
 from helpers.policies import left_down_right_features
 
 J_LEVELS = tuple(np.arange(-7.5, 6.01, 0.75))
@@ -214,7 +211,7 @@ def draw_landscape(ax: Axes, land: Landscape, *, colorbar: bool = True, arrows_e
     With ``optimum_note`` the cone θ_1 > θ_2 > 0, in which J tends to its supremum,
     is outlined.
     """
-    filled_landscape(ax, land.theta1, land.theta2, land.J, levels=np.array(J_LEVELS), colorbar=colorbar,
+    draw_filled_landscape(ax, land.theta1, land.theta2, land.J, levels=np.array(J_LEVELS), colorbar=colorbar,
                      labels=(r"$\theta_1$ (left's weight, $\theta_L$)",
                              r"$\theta_2$ (right's weight, $\theta_R$)"))
     sub = slice(arrows_every // 2, None, arrows_every)
@@ -563,21 +560,20 @@ def _mark_theta(ax: Axes, theta: np.ndarray, gradient: np.ndarray, span: float) 
     return marks
 
 
-def policy_draw(data: PolicyData, axes: list[Axes], *, colorbar: bool = False) -> list[Artist]:
+def draw_policy_view(data: PolicyView, axes: list[Axes], *, colorbar: bool = False) -> list[Artist]:
     """Left: the policy in every cell. Right: θ on the landscape, with the direction of ∇J.
 
     ``colorbar`` adds the colour bar of J (about 25 ms per redraw, so the live view leaves
     it out; the static small multiples show it). Returns the artists that move with θ.
     """
-    problem = grid_problem(FEATURE)
-    draw_road(axes[0], problem, title=r"$\pi(a|s,\theta)$ in every cell")
+    draw_road(axes[0], data.problem, title=r"$\pi(a|s,\theta)$ in every cell")
     draw_landscape(axes[1], data.landscape, colorbar=colorbar)
-    return policy_moving(data, axes)
+    return policy_view_moving(data, axes)
 
 
-def policy_moving(data: PolicyData, axes: list[Axes]) -> list[Artist]:
+def policy_view_moving(data: PolicyView, axes: list[Axes]) -> list[Artist]:
     """What moves with θ: the arrows of the policy, θ and the direction of ∇J, the title."""
-    moving = _road_policy(axes[0], grid_problem(FEATURE), data.pi)
+    moving = _road_policy(axes[0], data.problem, data.pi)
     land = data.landscape
     moving += _mark_theta(axes[1], data.theta, data.gradient, land.theta1[-1] - land.theta1[0])
     g1, g2 = np.round(data.gradient, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
@@ -601,10 +597,10 @@ def paths_summary(final_J: np.ndarray) -> str:
     return ",\n".join([", ".join(parts[:2])] + ([", ".join(parts[2:])] if len(parts) > 2 else []))
 
 
-def paths_draw(data: PathsData, axes: list[Axes]) -> list[Artist]:
+def draw_paths_view(data: PathsView, axes: list[Axes]) -> list[Artist]:
     """Left: the runs' θ-paths on the landscape. Right: the exact J(θ) along each run.
 
-    Returns the artists that move with α (:func:`paths_moving`).
+    Returns the artists that move with α (:func:`paths_view_moving`).
     """
     draw_landscape(axes[0], data.landscape, colorbar=False)
     ax = axes[1]
@@ -615,7 +611,7 @@ def paths_draw(data: PathsData, axes: list[Axes]) -> list[Artist]:
     ax.set_xlabel("episode")
     ax.set_ylabel(r"exact $J(\theta)$ after the update")
     ax.set_title("how good each run's policy is\n(colours as on the left)")
-    moving = paths_moving(data, axes)
+    moving = paths_view_moving(data, axes)
     ax.plot([], [], "o", color="white", markeredgecolor="0.4", markeredgewidth=1.6,
             label="(left) run ended outside the box")
     handles, labels = ax.get_legend_handles_labels()
@@ -625,7 +621,7 @@ def paths_draw(data: PathsData, axes: list[Axes]) -> list[Artist]:
     return moving
 
 
-def paths_moving(data: PathsData, axes: list[Axes]) -> list[Artist]:
+def paths_view_moving(data: PathsView, axes: list[Axes]) -> list[Artist]:
     """What moves with α: the θ-paths, their ends and numbers, the title, and J along each run."""
     moving = draw_paths(axes[0], data.paths, ascent=data.ascent)
     moving.append(axes[0].set_title(f"α = {data.alpha:.3g}: {paths_summary(data.J[:, -1])}"))
