@@ -4,7 +4,7 @@ Full size: 100 runs × 1000 episodes per curve (Figure 13.1: 3 curves, all 300 r
 in one call; Figure 13.2: 2 curves). Three ways to train Figure 13.1:
 
 - the collection's engine, :func:`helpers.reinforce.reinforce` (through
-  :func:`helpers.experiments.baselines.figure_13_1`), whose per-step loop is compiled with numba
+  :func:`helpers.experiments.baselines.figure_13_1_runs`), whose per-step loop is compiled with numba
   (the compilation is cached on disk; the first call of a fresh process loads it, and
   that call is reported separately);
 - the specialised NumPy learner the collection used before (``_specialised_corridor.py``),
@@ -69,9 +69,9 @@ def median_seconds(train: Callable[[], object]) -> float:
 
 def main() -> None:
     alphas = np.repeat(bl.FIGURE_13_1_ALPHAS, N_RUNS)
-    first_call = seconds(lambda: bl.figure_13_1(np.random.default_rng(131), N_RUNS, N_EPISODES))
-    engine_13_1 = median_seconds(lambda: bl.figure_13_1(np.random.default_rng(131), N_RUNS, N_EPISODES))
-    engine_13_2 = median_seconds(lambda: bl.figure_13_2(np.random.default_rng(132), N_RUNS, N_EPISODES))
+    first_call = seconds(lambda: bl.figure_13_1_runs(np.random.default_rng(131), N_RUNS, N_EPISODES))
+    engine_13_1 = median_seconds(lambda: bl.figure_13_1_runs(np.random.default_rng(131), N_RUNS, N_EPISODES))
+    engine_13_2 = median_seconds(lambda: bl.figure_13_2_runs(np.random.default_rng(132), N_RUNS, N_EPISODES))
     old_13_1 = median_seconds(
         lambda: specialised(alphas, N_EPISODES, alphas.size, np.random.default_rng(131)))
     start = time.perf_counter()
