@@ -277,6 +277,28 @@ STARTING = ("Starting the live figure… If this line stays while the cells have
 """The one line a live view shows until ipympl's front end says it is there."""
 
 
+def _empty(ax: Axes) -> None:
+    """Remove what a draw put on ``ax`` (artists, legend, titles, labels) and let its limits autoscale.
+
+    ``Axes.cla`` would also throw away the tick objects, and building them again is a
+    good part of a redraw. The scales, tick positions and fixed limits a draw function
+    sets, it sets again each time, so the picture is the one a new figure shows
+    (tests/test_live_views.py compares them pixel for pixel).
+    """
+    for artists in (ax.lines, ax.collections, ax.patches, ax.texts, ax.images, ax.artists, ax.tables):
+        for artist in list(artists):
+            artist.remove()
+    if ax.legend_ is not None:
+        ax.legend_.remove()
+    ax.containers.clear()
+    for loc in ("left", "center", "right"):
+        ax.set_title("", loc=loc)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.ignore_existing_data_limits = True
+    ax.set_autoscale_on(True)
+
+
 class LiveView(widgets.VBox):
     """A dashboard drawn once into a persistent ipympl figure and updated in place.
 
@@ -340,7 +362,7 @@ class LiveView(widgets.VBox):
         board = self.dashboard
         self.result = board.compute(**values)
         for ax in self.axes:
-            ax.cla()
+            _empty(ax)
         for text in list(self.figure.texts):
             text.remove()
         moving = board.draw(self.result, self.axes)

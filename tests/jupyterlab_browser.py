@@ -320,6 +320,15 @@ def wait_for_kernel_idle(page: Page, timeout_ms: int = STEP_TIMEOUT_MS) -> None:
     page.wait_for_function(_KERNEL_IDLE_JS % "", timeout=timeout_ms)
 
 
+def show_cell(page: Page, text: str) -> None:
+    """Scroll the first cell whose text contains ``text`` into view.
+
+    JupyterLab leaves cells out of view unrendered, so a live cell far down a notebook
+    must be brought into view before its output can be read.
+    """
+    page.locator(".jp-NotebookPanel .jp-Cell", has_text=text).first.scroll_into_view_if_needed()
+
+
 def run_all_cells(page: Page, timeout_ms: int = 2 * STEP_TIMEOUT_MS) -> None:
     """Run every cell through the Run menu; wait until each has an execution count.
 

@@ -1,4 +1,4 @@
-"""Notebook 06 in a real browser: run it, move the ratio r, see the state line and the figure change.
+"""Notebook 06 in a real browser: press and drag the ratio r, see the state line and the figure follow.
 
 Uses the shared fixtures of ``tests/jupyterlab_browser.py``: a JupyterLab server on a
 temporary copy of ``notebooks/`` (stopped by its PID at the end of the run) and headless
@@ -12,11 +12,13 @@ import re
 import pytest
 
 from tests.jupyterlab_browser import (
+    assert_drag_follows,
     dashboard,
     figure_source,
     open_notebook,
     press_widget_slider,
     run_all_cells,
+    show_cell,
     wait_for_new_figure,
     wait_for_output_text,
     widget_readout,
@@ -34,9 +36,7 @@ def test_ratio_slider_redraws_notebook_06(jupyterlab, lab_page):
     page = lab_page
     open_notebook(page, jupyterlab, NOTEBOOK)
     run_all_cells(page)
-    # JupyterLab leaves cells out of view unrendered: bring the live cell into view first.
-    live_cell = page.locator(".jp-NotebookPanel .jp-Cell", has_text="clipped_db.view()").first
-    live_cell.scroll_into_view_if_needed()
+    show_cell(page, "clipped_db.view()")
 
     # The clipped dashboard starts at r = 1.3, Â = +1, ε = 0.2.
     wait_for_output_text(page, START)
@@ -57,3 +57,6 @@ def test_ratio_slider_redraws_notebook_06(jupyterlab, lab_page):
     after = wait_for_new_figure(page, clipped, before)
     assert after != before
     assert page.get_by_text(START, exact=True).count() == 0
+
+    # Dragged: the figure follows the handle, not only its release.
+    assert_drag_follows(page, dashboard(page, STATE))  # STATE matches every position of the slider

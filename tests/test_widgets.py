@@ -46,6 +46,26 @@ def test_view_calls_compute_with_the_controls_values():
     plt.close("all")
 
 
+def test_a_redrawn_figure_starts_from_what_a_new_figure_starts_from():
+    """Redrawing in place keeps the axes but not what the last draw set: limits autoscale again."""
+    def draw(data, axes):
+        axes[0].plot(data)
+        if data[-1] > 20:  # only large data fixes the limits
+            axes[0].set_xlim(0, 2)
+
+    controls = {"scale": slider("scale", 8.0, 1.0, 10.0, 1.0)}
+    board = Dashboard(lambda scale: np.arange(5) * scale, draw, controls, lambda scale: f"scale = {scale:g}",
+                      n_panels=1)
+    view = board.view()
+    assert view.axes[0].get_xlim() == (0, 2)
+    controls["scale"].value = 2.0
+    _, axes = board.new_figure()
+    draw(np.arange(5) * 2.0, axes)
+    assert view.axes[0].get_xlim() == axes[0].get_xlim() != (0, 2)
+    assert view.axes[0].get_ylim() == axes[0].get_ylim()
+    plt.close("all")
+
+
 def test_sliders_send_values_while_dragged():
     assert slider("x", 0.0, 0.0, 1.0, 0.1).continuous_update is True
 
