@@ -81,6 +81,7 @@ def time_live_moves(dashboard: Dashboard, name: str) -> list[float]:
         start = time.perf_counter()
         control.value = value
         seconds.append(time.perf_counter() - start)
+    view.close()  # the next control's view is then the only one that follows the controls
     return seconds
 
 

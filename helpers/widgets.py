@@ -482,6 +482,13 @@ class LiveView(widgets.VBox):
             self.starting.layout.display = "none"
             self.still.layout.display = "none"
 
+    def close(self) -> None:
+        """Stop following the controls and close the figure (the controls stay, for other views)."""
+        for control in self.dashboard.controls.values():
+            control.unobserve(self._on_change, names="value")
+        self.canvas.close()
+        super().close()
+
     def fall_back(self) -> None:
         """Replace the canvas by still images of the figure (the PNG view), with one line saying why."""
         for control in self.dashboard.controls.values():

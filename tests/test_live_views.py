@@ -91,3 +91,4 @@ def test_update_path_draws_what_the_draw_path_draws(name, board, control):
         np.testing.assert_array_equal(redrawn, expected, err_msg=f"{name}: {values}")
         differing = np.any(blitted != expected, axis=-1).mean()
         assert differing <= BLIT_TOLERANCE, f"{name}: {differing:.2%} of the pixels differ after a blit"
+    view.close()

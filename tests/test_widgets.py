@@ -66,6 +66,17 @@ def test_a_redrawn_figure_starts_from_what_a_new_figure_starts_from():
     plt.close("all")
 
 
+def test_a_closed_view_no_longer_follows_the_controls():
+    board = sine_dashboard()
+    closed, open_view = board.view(), board.view()
+    closed.close()
+    board.controls["frequency"].value = 2.0
+    assert closed.kwargs["frequency"] == 1.0
+    assert open_view.kwargs["frequency"] == 2.0
+    assert open_view.state_line.value == "f = 2.00, shift = +0.0"
+    plt.close("all")
+
+
 def test_sliders_send_values_while_dragged():
     assert slider("x", 0.0, 0.0, 1.0, 0.1).continuous_update is True
 
