@@ -137,6 +137,7 @@ class Dashboard:
     frame: Callable[..., Any] | None = None
     _last_seconds: dict[str, float] = field(default_factory=dict, repr=False)
     _layout: tuple[list[str], list[Any]] | None = field(default=None, repr=False)
+    _live: LiveView | None = field(default=None, repr=False)
 
     def values(self) -> dict[str, Any]:
         """The controls' current values."""
@@ -198,8 +199,15 @@ class Dashboard:
         plt.close(fig)
 
     def view(self) -> widgets.Widget:
-        """The live dashboard: the controls, the state line and one persistent figure (:class:`LiveView`)."""
-        return LiveView(self)
+        """The live dashboard: the controls, the state line and one persistent figure (:class:`LiveView`).
+
+        A dashboard has one live view at a time: a new one (its cell run again) closes
+        the last, which would otherwise go on drawing on every move of the shared controls.
+        """
+        if self._live is not None:
+            self._live.close()
+        self._live = LiveView(self)
+        return self._live
 
     def png_view(self) -> widgets.interactive:
         """The still-image dashboard: each move prints the state line and shows a new PNG figure.
@@ -335,6 +343,7 @@ class LiveView(widgets.VBox):
         self._moving: list[Artist] = []
         self._background: Any = None
         self._frame: Any = None
+        self._closed = False
         for control in dashboard.controls.values():
             control.observe(self._on_change, names="value")
         self.canvas.syncing_data_url = False  # no picture to keep in sync before the first frame is ready
@@ -484,6 +493,9 @@ class LiveView(widgets.VBox):
 
     def close(self) -> None:
         """Stop following the controls and close the figure (the controls stay, for other views)."""
+        if self._closed:
+            return
+        self._closed = True
         for control in self.dashboard.controls.values():
             control.unobserve(self._on_change, names="value")
         self.canvas.close()

@@ -66,14 +66,18 @@ def test_a_redrawn_figure_starts_from_what_a_new_figure_starts_from():
     plt.close("all")
 
 
-def test_a_closed_view_no_longer_follows_the_controls():
+def test_a_new_view_closes_the_last_which_no_longer_follows_the_controls():
     board = sine_dashboard()
-    closed, open_view = board.view(), board.view()
-    closed.close()
+    first = board.view()
+    second = board.view()  # the cell run again
     board.controls["frequency"].value = 2.0
-    assert closed.kwargs["frequency"] == 1.0
-    assert open_view.kwargs["frequency"] == 2.0
-    assert open_view.state_line.value == "f = 2.00, shift = +0.0"
+    assert first.kwargs["frequency"] == 1.0
+    assert second.kwargs["frequency"] == 2.0
+    assert second.state_line.value == "f = 2.00, shift = +0.0"
+    second.close()
+    second.close()  # closing twice is harmless
+    board.controls["frequency"].value = 2.5
+    assert second.kwargs["frequency"] == 2.0
     plt.close("all")
 
 
