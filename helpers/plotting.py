@@ -92,8 +92,9 @@ def exact_line(ax: Axes, value: float, label: str, *, orientation: str = "horizo
 
 
 def draw_filled_landscape(ax: Axes, theta1: np.ndarray, theta2: np.ndarray, J: np.ndarray, *,
-              gradient: np.ndarray | None = None, levels: int = 15,
-              labels: Sequence[str] = (r"$\theta_1$", r"$\theta_2$"), colorbar: bool = True) -> None:
+                          gradient: np.ndarray | None = None, levels: int = 15,
+                          labels: Sequence[str] = (r"$\theta_1$", r"$\theta_2$"),
+                          colorbar: bool = True) -> None:
     r"""A filled contour plot of :math:`J(\theta_1, \theta_2)`, with the gradient field on top.
 
     Parameters

@@ -343,9 +343,9 @@ class LiveView(widgets.VBox):
         self._moving: list[Artist] = []
         self._background: Any = None
         self._frame: Any = None
-        self._closed = False
         for control in dashboard.controls.values():
             control.observe(self._on_change, names="value")
+        self._following = True
         self.canvas.syncing_data_url = False  # no picture to keep in sync before the first frame is ready
         self._draw_all(self.kwargs)
         self.canvas.syncing_data_url = True  # until ipympl's front end says it shows the canvas
@@ -491,20 +491,22 @@ class LiveView(widgets.VBox):
             self.starting.layout.display = "none"
             self.still.layout.display = "none"
 
+    def _stop_following(self) -> None:
+        """No longer redraw when the controls move (once; closing and falling back both do it)."""
+        if self._following:
+            self._following = False
+            for control in self.dashboard.controls.values():
+                control.unobserve(self._on_change, names="value")
+
     def close(self) -> None:
         """Stop following the controls and close the figure (the controls stay, for other views)."""
-        if self._closed:
-            return
-        self._closed = True
-        for control in self.dashboard.controls.values():
-            control.unobserve(self._on_change, names="value")
-        self.canvas.close()
+        self._stop_following()
+        self.canvas.close()  # closing a closed widget does nothing
         super().close()
 
     def fall_back(self) -> None:
         """Replace the canvas by still images of the figure (the PNG view), with one line saying why."""
-        for control in self.dashboard.controls.values():
-            control.unobserve(self._on_change, names="value")
+        self._stop_following()
         still = self.dashboard.png_view()
         self.children = [self.starting, still]
 

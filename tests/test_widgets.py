@@ -113,6 +113,8 @@ def test_without_ipympls_front_end_the_view_falls_back_to_still_images(capsys):
     assert "f = 1.00, shift = +0.0" in capsys.readouterr().out
     still.children[0].value = 2.0
     assert "f = 2.00, shift = +0.0" in capsys.readouterr().out
+    again = dashboard.view()  # the cell run again closes the view that fell back
+    assert again.kwargs["frequency"] == 2.0
     plt.close("all")
 
 
