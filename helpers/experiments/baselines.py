@@ -52,8 +52,6 @@ BASELINE_NAMES = ("none", "mean", "learned", "exact", "min-variance")
 """The baselines of the variance study, in table order."""
 
 
-
-
 BOOK_THETA0 = np.array([-1.47, 1.47])
 """Sutton & Barto's initial θ for the short corridor: π(right) = σ(-2.94) ≈ 0.05."""
 
@@ -67,6 +65,8 @@ FIGURE_13_1_ALPHAS = (2.0**-12, 2.0**-13, 2.0**-14)
 
 FIGURE_13_2 = {"alpha_theta": 2.0**-9, "alpha_w": 2.0**-6, "alpha_plain": 2.0**-13}
 
+
+# --------------------------------------------------------------------------- problems
 
 @dataclass(frozen=True)
 class Problem:
@@ -93,6 +93,8 @@ def grid_problem(reward_shift: float = 0.0) -> Problem:
     return Problem("grid", env.tabular(), SoftmaxLinearPolicy(3, 2), env.policy_inputs("offset"),
                    np.array([0.5, -0.5]))
 
+
+# --------------------------------------------------------------------------- variance study
 
 def score_sums(policy: DiscretePolicy, theta: np.ndarray, inputs: np.ndarray, batch: EpisodeBatch,
                gamma: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
@@ -290,6 +292,8 @@ def reward_shift_variances(shifts: tuple[float, ...], n_episodes: int,
             "none": np.array(none), "exact": np.array(exact)}
 
 
+# --------------------------------------------------------------------------- learning on the grid
+
 GRID_BASELINES = ("none", "mean", "learned", "exact")
 
 
@@ -351,6 +355,8 @@ def final_j_by_baseline(alpha_theta: float, alpha_w: float, *, n_runs: int = 100
                                      eval_every=n_episodes)[:, -1]
             for baseline in GRID_BASELINES}
 
+
+# --------------------------------------------------------------------------- the short corridor
 
 @dataclass(frozen=True)
 class CorridorRuns:
@@ -561,6 +567,8 @@ def corridor_runaways(rng: np.random.Generator, n_runs: int = 1000,
                                                 alpha_w=FIGURE_13_2["alpha_w"])
     return runs
 
+
+# --------------------------------------------------------------------------- the learning dashboard's runs
 
 REWARD_SHIFT = 10.0
 """c added to every reward of the grid in the dashboard (notebook 04's reward-shift experiment)."""

@@ -216,6 +216,8 @@ def reuse_runs(method: str, alpha: float, n_reuse: int = 4, *, n_runs: int = 200
     return ReuseRuns(history, float(alpha), J, float(target), steps_to_reach(history, J, target))
 
 
+# --- the clipped objective ------------------------------------------------------------------------
+
 @dataclass(frozen=True)
 class ClippedView:
     r"""PPO's clipped objective of one step as its ratio varies.
@@ -256,6 +258,8 @@ def clipped_view(ratio: float, advantage: float, epsilon: float = 0.2) -> Clippe
                        float(clipped_objective_slope(ratio, advantage, epsilon)))
 
 
+# --- the PPO paper's Figure 2, exactly ------------------------------------------------------------
+
 @lru_cache(maxsize=4)
 def figure2_line(direction: tuple[float, ...] | None = None, max_distance: float = 6.0, n_points: int = 601,
                  epsilon: float = EPSILON) -> SurrogateLine:
@@ -272,6 +276,8 @@ def figure2_line(direction: tuple[float, ...] | None = None, max_distance: float
                           np.linspace(0.0, max_distance, check_positive_int("n_points", n_points)), epsilon)
 
 
+# --- several updates per batch: diagnostics -------------------------------------------------------
+
 @lru_cache(maxsize=8)
 def first_batch_J(n_reuse: int, alpha: float = 3.0, n_runs: int = 200, seed: int = 2) -> np.ndarray:
     """The exact J after the first batch of PPO's clipped updates (K = ``n_reuse``), one per run (cached).
@@ -287,6 +293,8 @@ def first_batch_J(n_reuse: int, alpha: float = 3.0, n_runs: int = 200, seed: int
     J.setflags(write=False)
     return J
 
+
+# --- CartPole over seeds --------------------------------------------------------------------------
 
 NEW_SEEDS = tuple(range(100, 110))
 """CartPole seeds that played no part in choosing the features and step sizes."""

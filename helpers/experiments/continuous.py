@@ -57,6 +57,8 @@ def _canonical(value: float, name: str) -> float:
     return float(f"{value:.6g}")
 
 
+# --- the continuous demand problem ----------------------------------------------------------------
+
 @dataclass(frozen=True)
 class ContinuousDemand:
     r"""The continuous demand problem and the constants of its exact objective.
@@ -135,6 +137,8 @@ def gaussian_objective(policy: GaussianPolicy, theta: np.ndarray, constant: bool
     return continuous_demand(horizon).env.objective(mean, std)
 
 
+# --- the score, derived in SymPy ------------------------------------------------------------------
+
 @dataclass(frozen=True)
 class GaussianScoreDerivation:
     r"""The Gaussian policy's log-density and its two scores, derived by SymPy.
@@ -193,6 +197,8 @@ def gaussian_score_derivation() -> GaussianScoreDerivation:
     return GaussianScoreDerivation(a, mu, sigma, x, theta_mu, theta_sigma, log_density, score_mu,
                                    score_sigma, expected)
 
+
+# --- REINFORCE with a Gaussian policy -------------------------------------------------------------
 
 @dataclass(frozen=True)
 class GaussianRuns:

@@ -54,6 +54,8 @@ N_ESTIMATES = 2000
 """Single-episode estimates behind each histogram of the estimates dashboard."""
 
 
+# --- the problem and its exact quantities ---------------------------------------------------------
+
 @dataclass(frozen=True)
 class DemandProblem:
     r"""The demand problem with everything the exact solvers and REINFORCE need.
@@ -158,6 +160,8 @@ def best_return(horizon: int = 3, gamma: float = 1.0) -> float:
     return float(problem.visits @ problem.mdp.R.max(axis=1))
 
 
+# --- dashboard 1: the policy and where θ sits on J ------------------------------------------------
+
 @dataclass(frozen=True)
 class PolicyView:
     r"""What the θ dashboard shows for one θ.
@@ -226,6 +230,8 @@ def policy_view(theta: float, horizon: int = 3, gamma: float = 1.0) -> PolicyVie
         J_best=best_return(horizon, gamma),
     )
 
+
+# --- dashboard 2: the step size -------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class LearningRuns:
@@ -299,6 +305,8 @@ def learning_runs(alpha: float, *, n_runs: int = N_RUNS, n_episodes: int = N_EPI
                           check_positive_int("n_episodes", n_episodes), int(seed),
                           check_positive_int("horizon", horizon), float(_theta_array(theta0)))
 
+
+# --- dashboard 3: single-episode estimates --------------------------------------------------------
 
 @dataclass(frozen=True)
 class EstimatesView:
@@ -398,6 +406,8 @@ def single_episode_estimates(theta: float, *, n_episodes: int = N_ESTIMATES, see
     return _estimates(theta, check_positive_int("n_episodes", n_episodes), int(seed),
                       check_positive_int("horizon", horizon))
 
+
+# --- one episode's update, step by step -----------------------------------------------------------
 
 @dataclass(frozen=True)
 class UpdateStep:
@@ -580,6 +590,8 @@ def immediate_terms(theta: float | np.ndarray, horizon: int = 3) -> np.ndarray:
     scores = np.stack([(0.0 - more) * problem.inputs, (1.0 - more) * problem.inputs], axis=-1)
     return problem.mdp.R[~problem.mdp.terminal] * scores[..., ~problem.mdp.terminal, :]
 
+
+# --- smooth probabilities against ε-greedy jumps --------------------------------------------------
 
 @dataclass(frozen=True)
 class SmoothnessComparison:

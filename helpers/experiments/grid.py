@@ -288,6 +288,8 @@ def landscape(feature: str = FEATURE, gamma: float = 1.0,
     return result
 
 
+# --- episodes, paths and learning runs ------------------------------------------------------------
+
 @dataclass(frozen=True)
 class EpisodePath:
     r"""One episode on the road, with the final state included.
@@ -463,6 +465,8 @@ def wind_steps(problem: GridProblem, path: EpisodePath) -> np.ndarray:
     return lanes[1:] == intended + 1
 
 
+# --- the gamma^t factor ---------------------------------------------------------------------------
+
 GAMMA_DISCOUNTED = 0.9
 """The discount of the notebook's discounted version of the road."""
 
@@ -569,6 +573,8 @@ def discount_bias_curve(theta: np.ndarray, gammas: np.ndarray) -> tuple[np.ndarr
     return relative, ratio, angle
 
 
+# --- the theorem's state form ---------------------------------------------------------------------
+
 def time_step_terms(problem: GridProblem, terms: GradientTerms) -> np.ndarray:
     r"""The theorem's sum split by row (= time step t), shape (n_rows - 1, 2).
 
@@ -589,6 +595,8 @@ def time_step_terms(problem: GridProblem, terms: GradientTerms) -> np.ndarray:
     per_state = terms.eta[:, None] * np.einsum("sa,sad->sd", terms.q, terms.grad_pi)
     return per_state.reshape(n_rows, n_cols, 2)[:-1].sum(axis=1)
 
+
+# --- batch against per-episode updates ------------------------------------------------------------
 
 @dataclass(frozen=True)
 class UpdateClouds:

@@ -97,8 +97,6 @@ def learning_curves_moving(data: LearningCurves, axes: list[Axes]) -> list[Artis
     return moving
 
 
-
-
 def variance_figure(problem_name: str, estimates: dict[str, np.ndarray], exact_gradient: np.ndarray,
                     component: int = 0) -> Figure:
     """Histograms of one component of the per-episode estimates under each baseline, exact ∂J/∂θ dashed.

@@ -91,6 +91,8 @@ def draw_reuse_runs(runs: list[ReuseRuns], ax: Axes, title: str = "Exact J again
     ax.legend(loc="lower right", fontsize=8)
 
 
+# --- the clipped objective ------------------------------------------------------------------------
+
 R_TICKS = (0.0, 0.5, 1.0, 1.5, 2.0)
 
 
@@ -141,6 +143,8 @@ def clipped_moving(view: ClippedView, axes: list[Axes]) -> list[Artist]:
     return moving
 
 
+# --- the PPO paper's Figure 2, exactly ------------------------------------------------------------
+
 def draw_figure2(line: SurrogateLine, axes: list[Axes], step: float | None = None) -> None:
     """Left: J − J(θ_old), L^CPI and L^CLIP along the line; right: clipped steps and KL.
 
@@ -183,6 +187,8 @@ def draw_figure2(line: SurrogateLine, axes: list[Axes], step: float | None = Non
     ax_frac.legend(loc="upper left", fontsize=8)
 
 
+# --- several updates per batch: diagnostics -------------------------------------------------------
+
 def draw_diagnostics(runs: ReuseRuns, axes: list[Axes], batches: tuple[int, ...] = (1, 2, 5, 20, 60)) -> None:
     """PPO's diagnostics after each of the K updates of a batch: median clip fraction and approximate KL."""
     ax_clip, ax_kl = axes
@@ -205,6 +211,8 @@ def draw_diagnostics(runs: ReuseRuns, axes: list[Axes], batches: tuple[int, ...]
     ax_kl.set_title("How far the policy moved after update k")
     ax_clip.legend(loc="upper right", fontsize=8)
 
+
+# --- CartPole over seeds --------------------------------------------------------------------------
 
 def draw_cartpole_seeds(histories: tuple[cartpole.CartPoleHistory, ...], axes: list[Axes]) -> None:
     """Left: every seed's running average and the bar; right: episodes to solve by both rules, per seed."""

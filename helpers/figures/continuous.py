@@ -31,6 +31,7 @@ from helpers.experiments.continuous import (
 from helpers.plotting import EXACT_COLOR, OKABE_ITO, PALETTE, subplots
 from helpers.stats import mean_and_band
 
+# --- REINFORCE with a Gaussian policy -------------------------------------------------------------
 
 def draw_learned_sigma(runs: GaussianRuns, axes: list[Axes]) -> None:
     r"""Runs that learn μ and σ: the mean's slope and offset, σ at each p, and the gap to J*."""

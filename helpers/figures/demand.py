@@ -41,6 +41,8 @@ P_STYLES = {2.0: "solid", 1.0: (0, (4, 2))}
 """Line style by size of the demand change: solid for |p| = 2, dashed for |p| = 1."""
 
 
+# --- the problem and its exact quantities ---------------------------------------------------------
+
 def reward_table_markdown(horizon: int = 3) -> str:
     """The reward of each order for each change in demand, as a Markdown table."""
     env = demand_problem(horizon).env
@@ -71,6 +73,8 @@ def draw_demand_chain(ax: Axes, horizon: int = 3) -> None:
     ax.grid(False)
     ax.figure.colorbar(image, ax=ax, label="P(p'|p)", shrink=0.85)
 
+
+# --- dashboard 1: the policy and where θ sits on J ------------------------------------------------
 
 def draw_policy_view(view: PolicyView, axes: list[Axes]) -> list[Artist]:
     """Left: the policy curve with the four demand changes; right: J(θ) with its tangent at θ."""
@@ -124,6 +128,8 @@ def _policy_title(view: PolicyView) -> str:
     return f"J(θ) = {view.J:.2f}, slope dJ/dθ = {view.slope:.2f}"
 
 
+# --- dashboard 2: the step size -------------------------------------------------------------------
+
 def draw_learning_runs(runs: LearningRuns, axes: list[Axes]) -> list[Artist]:
     """Left: mean exact J(θ_k) over runs with a ±2 SE band; right: every run's θ_k.
 
@@ -176,6 +182,8 @@ def learning_runs_moving(runs: LearningRuns, axes: list[Axes]) -> list[Artist]:
                                                          alpha=0.5)))
     return moving
 
+
+# --- dashboard 3: single-episode estimates --------------------------------------------------------
 
 BIN_WIDTHS = (0.05, 0.1, 0.2, 0.25, 0.5, 1.0)
 """Histogram bin widths to choose from: the first that gives at most 60 bins."""
@@ -254,6 +262,8 @@ def draw_estimates(view: EstimatesView, axes: list[Axes]) -> None:
     ax_mean.legend(loc="upper right")
 
 
+# --- one episode's update, step by step -----------------------------------------------------------
+
 def draw_update_effect(effect: UpdateEffect, axes: list[Axes]) -> None:
     """One panel per G_t: π(LESS|p) and π(MORE|p) before (hatched) and after (solid) the step."""
     names = ("LESS", "MORE")
@@ -286,6 +296,8 @@ def update_table_markdown(rows: list[UpdateStep]) -> str:
                      f"| {row.theta_after:.4f} |")
     return "\n".join(lines)
 
+
+# --- smooth probabilities against ε-greedy jumps --------------------------------------------------
 
 def draw_smoothness(data: SmoothnessComparison, axes: list[Axes], run: int = 0) -> None:
     """Three panels: how each method maps what it learns to π, then π(MORE|p) over episodes for both."""

@@ -278,6 +278,8 @@ def draw_paths(ax: Axes, paths: np.ndarray, *, ascent: np.ndarray | None = None,
     return drawn
 
 
+# --- the gamma^t factor ---------------------------------------------------------------------------
+
 def _covariance_ellipse(ax: Axes, points: np.ndarray, center: np.ndarray, n_sd: float,
                         **kwargs) -> None:
     """The ellipse of ``n_sd`` standard deviations of ``points``' covariance, around ``center``."""
@@ -333,6 +335,8 @@ def draw_discount_comparison(axes: list[Axes], comparison: DiscountComparison, g
     ax.set_ylim(bottom=0)
 
 
+# --- the theorem's state form ---------------------------------------------------------------------
+
 def draw_state_form(axes: list[Axes], problem: GridProblem, terms: GradientTerms) -> None:
     r"""Left: μ(s) on the road. Right: ∇J built row by row, and the state-form sum.
 
@@ -369,6 +373,8 @@ def draw_state_form(axes: list[Axes], problem: GridProblem, terms: GradientTerms
                  + f"thick: state-form sum (= ∇J / {terms.episode_length:.0f})")
     ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=9)
 
+
+# --- batch against per-episode updates ------------------------------------------------------------
 
 def draw_update_clouds(ax: Axes, clouds: UpdateClouds) -> None:
     """Both clouds of update directions with their 2-SD ellipses, and the exact ∇J."""
