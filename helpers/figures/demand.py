@@ -76,6 +76,11 @@ def draw_demand_chain(ax: Axes, horizon: int = 3) -> None:
 
 # --- dashboard 1: the policy and where θ sits on J ------------------------------------------------
 
+# The three dashboards label their figures in plain Unicode, not mathtext: every figure gets a
+# new renderer whose mathtext cache is empty, so each $...$ string costs several milliseconds on
+# every slider move.
+
+
 def draw_policy_view(view: PolicyView, axes: list[Axes]) -> list[Artist]:
     """Left: the policy curve with the four demand changes; right: J(θ) with its tangent at θ."""
     ax_pi, ax_J = axes
